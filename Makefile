@@ -1,0 +1,140 @@
+# AiKv -- build, test, install.
+#
+#   make                  library, server, cli, examples (into build/)
+#   make run              install missing Debian packages, build, start the server
+#   make test             install missing packages, run the whole suite, then again
+#                         under ASan+UBSan (build-san/)
+#   make check            the suite once, for the current build flavour
+#   make install PREFIX=/usr/local DESTDIR=
+#   make bench            redis-benchmark: aikv-server vs redis-server
+#   make SANITIZE=1 ...   any target with ASan+UBSan, in build-san/
+
+VERSION := $(shell sed -n 's/^\#define AIKV_VERSION "\(.*\)"/\1/p' aikv.h)
+SOVERSION := 0
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+PYTHON ?= /usr/bin/python3
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wstrict-prototypes -Wshadow
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread $(WARN) -I.
+
+ifeq ($(SANITIZE),1)
+B := build-san
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+B := build
+SAN :=
+endif
+
+SERVER_PKGS := libevent
+CLI_PKGS := libedit
+LIB_LIBS := -lm -pthread
+pc = $(shell pkg-config $(1) $(2) 2>/dev/null)
+
+LIB_SRC := $(sort $(wildcard libaikv/*/*.c libaikv/*/*/*.c))
+LIB_OBJ := $(LIB_SRC:%.c=$(B)/obj/%.o)
+SERVER_SRC := $(wildcard aikv-server/*.c)
+SERVER_OBJ := $(SERVER_SRC:%.c=$(B)/obj/%.o)
+CLI_SRC := $(wildcard aikv-cli/*.c)
+CLI_OBJ := $(CLI_SRC:%.c=$(B)/obj/%.o)
+EXAMPLES := $(patsubst examples/%.c,$(B)/examples/%,$(wildcard examples/*.c))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_*.c))
+
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(SAN)
+
+.PHONY: all lib run test check unit integration smoke install uninstall bench clean deps deps-test
+all: lib $(B)/aikv-server $(B)/aikv-cli $(EXAMPLES)
+lib: $(B)/libaikv.a $(B)/libaikv.so
+
+deps:
+	@sh scripts/deps.sh build
+deps-test:
+	@sh scripts/deps.sh test
+
+# Library objects are position independent and hide everything but AIKV_API.
+$(B)/obj/libaikv/%.o: libaikv/%.c $(wildcard libaikv/*/*.h libaikv/*/*/*.h) aikv.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(B)/obj/aikv-server/%.o: aikv-server/%.c $(wildcard aikv-server/*.h libaikv/*/*.h) aikv.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call pc,--cflags,$(SERVER_PKGS)) -c $< -o $@
+
+$(B)/obj/aikv-cli/%.o: aikv-cli/%.c $(wildcard aikv-cli/*.h libaikv/*/*.h) aikv.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(call pc,--cflags,$(CLI_PKGS)) -c $< -o $@
+
+$(B)/libaikv.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/libaikv.so: $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,libaikv.so.$(SOVERSION) -o $@.$(VERSION) $^ $(LIB_LIBS)
+	ln -sf libaikv.so.$(VERSION) $(B)/libaikv.so.$(SOVERSION)
+	ln -sf libaikv.so.$(VERSION) $@
+
+# The server and the cli link the static library: they use internal modules
+# (RESP codec, command dispatch) that the shared library does not export.
+$(B)/aikv-server: $(SERVER_OBJ) $(B)/libaikv.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(SERVER_OBJ) $(B)/libaikv.a $(call pc,--libs,$(SERVER_PKGS)) $(LIB_LIBS)
+
+$(B)/aikv-cli: $(CLI_OBJ) $(B)/libaikv.a
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(B)/libaikv.a $(call pc,--libs,$(CLI_PKGS)) $(LIB_LIBS)
+
+$(B)/examples/%: examples/%.c $(B)/libaikv.a aikv.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libaikv.a $(LIB_LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/libaikv.a aikv.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Ilibaikv -o $@ $< $(B)/libaikv.a -lcriterion $(LIB_LIBS)
+
+$(B)/aikv.pc: pkgconfig/aikv.pc.in aikv.h
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(B)/aikv-server $(ARGS)
+
+unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t --jobs 2; done
+
+integration: all
+	AIKV_BUILD=$(B) $(PYTHON) -m pytest -q tests/integration
+
+smoke: all
+	AIKV_BUILD=$(B) sh tests/smoke.sh
+
+check: all unit integration smoke
+	AIKV_BUILD=$(B) sh tests/install.sh
+	AIKV_BUILD=$(B) sh tests/symbols.sh
+
+test: deps-test
+	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check SANITIZE=1
+
+bench: deps-test all
+	AIKV_BUILD=$(B) $(PYTHON) tests/bench/bench.py $(BENCH_ARGS)
+
+install: lib $(B)/aikv-server $(B)/aikv-cli $(B)/aikv.pc
+	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 aikv.h $(DESTDIR)$(INCLUDEDIR)/aikv.h
+	install -m 644 $(B)/libaikv.a $(DESTDIR)$(LIBDIR)/libaikv.a
+	install -m 755 $(B)/libaikv.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libaikv.so.$(VERSION)
+	ln -sf libaikv.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libaikv.so.$(SOVERSION)
+	ln -sf libaikv.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libaikv.so
+	install -m 755 $(B)/aikv-server $(B)/aikv-cli $(DESTDIR)$(BINDIR)/
+	install -m 644 $(B)/aikv.pc $(DESTDIR)$(PKGCONFIGDIR)/aikv.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/aikv.h $(DESTDIR)$(LIBDIR)/libaikv.* \
+	      $(DESTDIR)$(BINDIR)/aikv-server $(DESTDIR)$(BINDIR)/aikv-cli $(DESTDIR)$(PKGCONFIGDIR)/aikv.pc
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,535 @@
+/*
+ * server.c -- connections and the event loop.
+ *
+ * One thread, like Redis. Each connection owns a query buffer and a
+ * session; the session's reply buffer is the connection's output buffer.
+ * A read event parses every complete command in the query buffer and runs
+ * them in order (pipelining), then the replies go out in one write; only
+ * when the socket cannot take them all is a write event armed.
+ *
+ * Invariants:
+ *   - qbuf[qpos..qlen) is unparsed input; qpos is the start of the request
+ *     the parser is working on (its state survives between reads).
+ *   - sess->out.buf[wpos..len) is output not yet written.
+ *   - A connection is freed only from its own event handlers or from the
+ *     deferred-close list, never while a command is running.
+ */
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "libaikv/util/alloc.h"
+#include "libaikv/util/clock.h"
+#include "log.h"
+
+#define READ_CHUNK (16 * 1024)
+
+struct conn {
+    server *srv;
+    int fd;
+    int unix_socket;
+    struct event *rev, *wev;
+    char *qbuf;
+    size_t qlen, qcap, qpos;
+    ak_req req;
+    ak_session *sess;
+    size_t wpos;
+    int close_after_write; /* QUIT, protocol error, CLIENT KILL of itself */
+    int killed;            /* on the deferred-close list */
+    char addr[64], laddr[64];
+    conn *prev, *next;
+    conn *close_next;
+};
+
+static void conn_free(conn *c);
+static void conn_write(conn *c);
+
+/* ---------------------------------------------------------------- session hooks */
+
+static void conn_info(void *p, ak_conn_info *ci)
+{
+    conn *c = p;
+    snprintf(ci->addr, sizeof ci->addr, "%s", c->addr);
+    snprintf(ci->laddr, sizeof ci->laddr, "%s", c->laddr);
+    ci->fd = c->fd;
+    ci->qbuf = c->qlen - c->qpos;
+    ci->qbuf_free = c->qcap - c->qlen;
+    ci->obl = c->sess->out.len - c->wpos;
+    ci->omem = c->sess->out.cap;
+    ci->events = c->wev && event_pending(c->wev, EV_WRITE, NULL) ? "rw" : "r";
+}
+
+static void conn_kill(void *p)
+{
+    conn *c = p;
+    if (c->killed)
+        return;
+    c->killed = 1;
+    c->close_next = c->srv->to_close;
+    c->srv->to_close = c;
+}
+
+static const ak_conn_ops conn_ops = {conn_info, conn_kill};
+
+static void close_killed(server *srv)
+{
+    while (srv->to_close) {
+        conn *c = srv->to_close;
+        srv->to_close = c->close_next;
+        conn_free(c);
+    }
+}
+
+/* ---------------------------------------------------------------- connections */
+
+static void format_addr(const struct sockaddr_storage *sa, char *buf, size_t len)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &s->sin_addr, host, sizeof host);
+        port = ntohs(s->sin_port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &s->sin6_addr, host, sizeof host);
+        port = ntohs(s->sin6_port);
+    }
+    snprintf(buf, len, "%s:%d", host, port);
+}
+
+static int is_loopback(const struct sockaddr_storage *sa)
+{
+    if (sa->ss_family == AF_INET)
+        return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr) >> 24) == 127;
+    if (sa->ss_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) ||
+               (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return 1; /* unix socket */
+}
+
+static void conn_free(conn *c)
+{
+    server *srv = c->srv;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        srv->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    event_free(c->rev);
+    event_free(c->wev);
+    close(c->fd);
+    ak_session_destroy(c->sess);
+    ak_req_free(&c->req);
+    ak_free(c->qbuf);
+    ak_free(c);
+}
+
+/* A one-off error sent on a connection that is refused (maxclients,
+ * protected mode): best effort, then close. */
+static void refuse(int fd, const char *msg)
+{
+    ssize_t w = write(fd, msg, strlen(msg));
+    (void)w;
+    close(fd);
+}
+
+static void on_read(evutil_socket_t fd, short what, void *arg);
+static void on_write(evutil_socket_t fd, short what, void *arg);
+
+static void on_accept(evutil_socket_t lfd, short what, void *arg)
+{
+    server *srv = arg;
+    ak_store *st = srv->st;
+    for (int burst = 0; burst < 1000; burst++) {
+        struct sockaddr_storage sa;
+        socklen_t salen = sizeof sa;
+        int fd = accept4(lfd, (struct sockaddr *)&sa, &salen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+                log_msg(AK_LOG_WARNING, "Accepting client connection: %s", strerror(errno));
+            return;
+        }
+        int is_unix = sa.ss_family == AF_UNIX;
+        if ((long long)st->nclients >= st->cfg.maxclients) {
+            st->stats.rejected_connections++;
+            refuse(fd, "-ERR max number of clients reached\r\n");
+            continue;
+        }
+        if (st->cfg.protected_mode && !st->cfg.requirepass[0] && !is_loopback(&sa)) {
+            st->stats.rejected_connections++;
+            refuse(fd, "-DENIED AiKv is running in protected mode because protected mode is "
+                       "enabled and no password is set for the default user. In this mode "
+                       "connections are only accepted from the loopback interface. Set a "
+                       "password with 'requirepass', or disable protected mode with "
+                       "'--protected-mode no', or bind only to trusted interfaces.\r\n");
+            continue;
+        }
+        if (!is_unix) {
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+            if (st->cfg.tcp_keepalive > 0) {
+                int idle = st->cfg.tcp_keepalive, intvl = idle / 3 ? idle / 3 : 1, cnt = 3;
+                setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+                setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+                setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+                setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+            }
+        }
+        conn *c = ak_calloc(1, sizeof *c);
+        c->srv = srv;
+        c->fd = fd;
+        c->unix_socket = is_unix;
+        ak_req_init(&c->req);
+        if (is_unix) {
+            snprintf(c->addr, sizeof c->addr, "%s:0", srv->unixsocket_path);
+            snprintf(c->laddr, sizeof c->laddr, "%s:0", srv->unixsocket_path);
+        } else {
+            format_addr(&sa, c->addr, sizeof c->addr);
+            struct sockaddr_storage la;
+            socklen_t lalen = sizeof la;
+            if (getsockname(fd, (struct sockaddr *)&la, &lalen) == 0)
+                format_addr(&la, c->laddr, sizeof c->laddr);
+        }
+        c->sess = ak_session_create(st, 0, c, &conn_ops);
+        c->rev = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_read, c);
+        c->wev = event_new(srv->base, fd, EV_WRITE | EV_PERSIST, on_write, c);
+        event_add(c->rev, NULL);
+        c->next = srv->conns;
+        if (srv->conns)
+            srv->conns->prev = c;
+        srv->conns = c;
+        st->stats.connections++;
+        log_msg(AK_LOG_VERBOSE, "Accepted %s", c->addr);
+    }
+}
+
+/* ---------------------------------------------------------------- input */
+
+static void protocol_error(conn *c, const char *err)
+{
+    char msg[256];
+    snprintf(msg, sizeof msg, "ERR %s", err);
+    ak_out_error_len(&c->sess->out, msg, strlen(msg));
+    log_msg(AK_LOG_VERBOSE, "Protocol error (%s) from client: %s", err, c->addr);
+    c->close_after_write = 1;
+}
+
+/* Runs every complete request in the query buffer. */
+static void process_input(conn *c)
+{
+    ak_store *st = c->srv->st;
+    ak_req_limits lim = AK_REQ_LIMITS_DEFAULT;
+    lim.max_bulk = (size_t)st->cfg.proto_max_bulk_len;
+    while (c->qpos < c->qlen && !c->close_after_write && !c->killed) {
+        size_t used = 0;
+        int rc = ak_req_parse(&c->req, c->qbuf + c->qpos, c->qlen - c->qpos, &lim, &used);
+        if (rc == AK_REQ_MORE)
+            break;
+        if (rc == AK_REQ_ERR) {
+            protocol_error(c, c->req.err);
+            break;
+        }
+        if (c->req.argc > 0) {
+            ak_session_exec(c->sess, c->req.argc, c->req.argv, c->req.argvlen);
+            if (c->sess->flags & AK_CLIENT_CLOSE_AFTER_REPLY)
+                c->close_after_write = 1;
+        }
+        c->qpos += used;
+    }
+    /* Keep the unparsed tail at the front of the buffer. */
+    if (c->qpos > 0) {
+        memmove(c->qbuf, c->qbuf + c->qpos, c->qlen - c->qpos);
+        c->qlen -= c->qpos;
+        c->qpos = 0;
+    }
+}
+
+static void on_read(evutil_socket_t fd, short what, void *arg)
+{
+    conn *c = arg;
+    ak_store *st = c->srv->st;
+    /* Room for at least a chunk, or for the whole bulk being read. */
+    size_t want = READ_CHUNK;
+    if (c->req.need > c->qlen - c->qpos && c->req.need - (c->qlen - c->qpos) > want)
+        want = c->req.need - (c->qlen - c->qpos);
+    if (c->qcap - c->qlen < want) {
+        size_t cap = c->qcap ? c->qcap : READ_CHUNK;
+        while (cap - c->qlen < want)
+            cap *= 2;
+        c->qbuf = ak_realloc(c->qbuf, cap);
+        c->qcap = cap;
+    }
+    ssize_t n = read(fd, c->qbuf + c->qlen, c->qcap - c->qlen);
+    if (n == 0) {
+        log_msg(AK_LOG_VERBOSE, "Client closed connection %s", c->addr);
+        conn_free(c);
+        return;
+    }
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+            return;
+        log_msg(AK_LOG_VERBOSE, "Reading from client: %s", strerror(errno));
+        conn_free(c);
+        return;
+    }
+    c->qlen += (size_t)n;
+    st->stats.net_input_bytes += (uint64_t)n;
+    if ((long long)(c->qlen - c->qpos) > st->cfg.client_query_buffer_limit) {
+        log_msg(AK_LOG_WARNING, "Closing client that reached max query buffer length: %s",
+                c->addr);
+        st->stats.client_qbuf_limit_disconnections++;
+        conn_free(c);
+        return;
+    }
+    process_input(c);
+    conn_write(c);
+    close_killed(c->srv);
+    /* conn_write may have decided to close; killed connections are gone. */
+    if (c->close_after_write && !c->killed && c->wpos >= c->sess->out.len)
+        conn_free(c);
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void conn_write(conn *c)
+{
+    ak_out *o = &c->sess->out;
+    while (c->wpos < o->len) {
+        ssize_t n = write(c->fd, o->buf + c->wpos, o->len - c->wpos);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            log_msg(AK_LOG_VERBOSE, "Error writing to client: %s", strerror(errno));
+            c->wpos = o->len = 0;
+            c->close_after_write = 1;
+            return;
+        }
+        c->wpos += (size_t)n;
+        c->srv->st->stats.net_output_bytes += (uint64_t)n;
+    }
+    if (c->wpos >= o->len) {
+        o->len = c->wpos = 0;
+        /* Give back a buffer that a large reply grew. */
+        if (o->cap > 1024 * 1024)
+            ak_out_free(o);
+        if (event_pending(c->wev, EV_WRITE, NULL))
+            event_del(c->wev);
+    } else {
+        if (c->wpos > o->len / 2) {
+            ak_out_consume(o, c->wpos);
+            c->wpos = 0;
+        }
+        if (!event_pending(c->wev, EV_WRITE, NULL))
+            event_add(c->wev, NULL);
+    }
+}
+
+static void on_write(evutil_socket_t fd, short what, void *arg)
+{
+    conn *c = arg;
+    conn_write(c);
+    if (c->close_after_write && c->wpos >= c->sess->out.len)
+        conn_free(c);
+}
+
+/* ---------------------------------------------------------------- listeners */
+
+static int add_listener(server *srv, int fd)
+{
+    if (srv->nlisteners == MAX_LISTENERS) {
+        close(fd);
+        return -1;
+    }
+    struct event *ev = event_new(srv->base, fd, EV_READ | EV_PERSIST, on_accept, srv);
+    event_add(ev, NULL);
+    srv->listeners[srv->nlisteners] = ev;
+    srv->listen_fds[srv->nlisteners++] = fd;
+    return 0;
+}
+
+static int listen_tcp(server *srv, const char *host, int port, int backlog)
+{
+    struct addrinfo hints = {0}, *res;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST;
+    char portstr[16];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    const char *h = strcmp(host, "*") == 0 ? "0.0.0.0" : strcmp(host, "::*") == 0 ? "::" : host;
+    int rc = getaddrinfo(h, portstr, &hints, &res);
+    if (rc != 0) {
+        log_msg(AK_LOG_WARNING, "Invalid bind address '%s': %s", host, gai_strerror(rc));
+        return -1;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        freeaddrinfo(res);
+        return -1;
+    }
+    int one = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (res->ai_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    if (bind(fd, res->ai_addr, res->ai_addrlen) < 0 || listen(fd, backlog) < 0) {
+        int err = errno;
+        close(fd);
+        freeaddrinfo(res);
+        errno = err;
+        return -1;
+    }
+    freeaddrinfo(res);
+    return add_listener(srv, fd);
+}
+
+static int listen_unix(server *srv, const char *path, int perm, int backlog)
+{
+    struct sockaddr_un sa = {0};
+    if (strlen(path) >= sizeof sa.sun_path) {
+        log_msg(AK_LOG_WARNING, "unixsocket path too long: %s", path);
+        return -1;
+    }
+    sa.sun_family = AF_UNIX;
+    strcpy(sa.sun_path, path);
+    unlink(path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, backlog) < 0) {
+        log_msg(AK_LOG_WARNING, "Failed opening Unix socket %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (perm)
+        chmod(path, (mode_t)perm);
+    srv->unixsocket_path = ak_strdup(path);
+    return add_listener(srv, fd);
+}
+
+int server_listen(server *srv)
+{
+    ak_config *cfg = &srv->st->cfg;
+    if (cfg->port > 0) {
+        char *bind = ak_strdup(cfg->bind);
+        int bound = 0;
+        for (char *save = NULL, *tok = strtok_r(bind, " ", &save); tok;
+             tok = strtok_r(NULL, " ", &save)) {
+            int optional = tok[0] == '-';
+            const char *host = optional ? tok + 1 : tok;
+            if (listen_tcp(srv, host, cfg->port, cfg->tcp_backlog) == 0) {
+                bound++;
+                continue;
+            }
+            if (optional && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT ||
+                             errno == EPROTONOSUPPORT || errno == ESOCKTNOSUPPORT ||
+                             errno == EINVAL))
+                continue;
+            log_msg(AK_LOG_WARNING, "Warning: Could not create server TCP listening socket %s:%d: %s",
+                    host, cfg->port, strerror(errno));
+            ak_free(bind);
+            return -1;
+        }
+        ak_free(bind);
+        if (!bound) {
+            log_msg(AK_LOG_WARNING, "Failed listening on port %d (tcp), aborting.", cfg->port);
+            return -1;
+        }
+        srv->st->tcp_port_bound = cfg->port;
+    }
+    if (cfg->unixsocket[0] &&
+        listen_unix(srv, cfg->unixsocket, cfg->unixsocketperm, cfg->tcp_backlog) != 0)
+        return -1;
+    if (srv->nlisteners == 0) {
+        log_msg(AK_LOG_WARNING, "Configured to not listen anywhere, exiting.");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- loop */
+
+static void on_cron(evutil_socket_t fd, short what, void *arg)
+{
+    server *srv = arg;
+    ak_store *st = srv->st;
+    ak_store_lock(st);
+    ak_store_cron(st);
+    ak_store_unlock(st);
+    /* Idle clients past `timeout` seconds. */
+    if (st->cfg.timeout > 0) {
+        int64_t now = ak_mstime();
+        for (conn *c = srv->conns, *next; c; c = next) {
+            next = c->next;
+            if (now - c->sess->last_ms > (int64_t)st->cfg.timeout * 1000 && !c->killed) {
+                log_msg(AK_LOG_VERBOSE, "Closing idle client");
+                conn_free(c);
+            }
+        }
+    }
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+    server *srv = arg;
+    log_msg(AK_LOG_WARNING, "Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    srv->shutdown_asap = 1;
+    event_base_loopbreak(srv->base);
+}
+
+int server_run(server *srv)
+{
+    struct timeval tv = {0, 1000000 / srv->st->cfg.hz};
+    srv->cron_ev = event_new(srv->base, -1, EV_PERSIST, on_cron, srv);
+    event_add(srv->cron_ev, &tv);
+    srv->sigterm_ev = evsignal_new(srv->base, SIGTERM, on_signal, srv);
+    srv->sigint_ev = evsignal_new(srv->base, SIGINT, on_signal, srv);
+    event_add(srv->sigterm_ev, NULL);
+    event_add(srv->sigint_ev, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    log_msg(AK_LOG_NOTICE, "Ready to accept connections");
+    event_base_dispatch(srv->base);
+    log_msg(AK_LOG_WARNING, "User requested shutdown...");
+    return 0;
+}
+
+void server_free(server *srv)
+{
+    while (srv->conns) {
+        conn *c = srv->conns;
+        conn_write(c); /* best effort: replies already computed go out */
+        conn_free(c);
+    }
+    for (int i = 0; i < srv->nlisteners; i++) {
+        event_free(srv->listeners[i]);
+        close(srv->listen_fds[i]);
+    }
+    if (srv->unixsocket_path) {
+        unlink(srv->unixsocket_path);
+        ak_free(srv->unixsocket_path);
+    }
+    if (srv->cron_ev)
+        event_free(srv->cron_ev);
+    if (srv->sigterm_ev)
+        event_free(srv->sigterm_ev);
+    if (srv->sigint_ev)
+        event_free(srv->sigint_ev);
+    event_base_free(srv->base);
+}

@@ -1,0 +1,341 @@
+/*
+ * config.c -- the settings table (see config.h).
+ *
+ * Each entry names a field of ak_config by offset, with its type and bounds;
+ * parsing, printing and validation are generic over the table. Adding a
+ * setting is adding a line.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/alloc.h"
+#include "../util/glob.h"
+#include "../util/num.h"
+#include "resp.h"
+
+typedef enum { T_BOOL, T_INT, T_MEM, T_STR, T_ENUM, T_OCTAL } ctype;
+
+typedef struct centry {
+    const char *name, *alias;
+    ctype type;
+    size_t off;
+    long long min, max;
+    int immutable;
+    const char *const *enums;
+} centry;
+
+static const char *const loglevels[] = {"debug", "verbose", "notice", "warning", "nothing", NULL};
+
+#define OFF(f) offsetof(ak_config, f)
+#define LL_MAX LLONG_MAX
+static const centry table[] = {
+    {"port", NULL, T_INT, OFF(port), 0, 65535, 1, NULL},
+    {"bind", NULL, T_STR, OFF(bind), 0, 0, 1, NULL},
+    {"unixsocket", NULL, T_STR, OFF(unixsocket), 0, 0, 1, NULL},
+    {"unixsocketperm", NULL, T_OCTAL, OFF(unixsocketperm), 0, 0777, 1, NULL},
+    {"tcp-backlog", NULL, T_INT, OFF(tcp_backlog), 0, INT_MAX, 1, NULL},
+    {"tcp-keepalive", NULL, T_INT, OFF(tcp_keepalive), 0, INT_MAX, 0, NULL},
+    {"timeout", NULL, T_INT, OFF(timeout), 0, INT_MAX, 0, NULL},
+    {"maxclients", NULL, T_INT, OFF(maxclients), 1, INT_MAX, 0, NULL},
+    {"protected-mode", NULL, T_BOOL, OFF(protected_mode), 0, 1, 0, NULL},
+    {"pidfile", NULL, T_STR, OFF(pidfile), 0, 0, 1, NULL},
+    {"loglevel", NULL, T_ENUM, OFF(loglevel), 0, 0, 0, loglevels},
+    {"logfile", NULL, T_STR, OFF(logfile), 0, 0, 1, NULL},
+    {"requirepass", NULL, T_STR, OFF(requirepass), 0, 0, 0, NULL},
+    {"proto-max-bulk-len", NULL, T_MEM, OFF(proto_max_bulk_len), 1024 * 1024, LL_MAX, 0, NULL},
+    {"client-query-buffer-limit", NULL, T_MEM, OFF(client_query_buffer_limit), 1024 * 1024,
+     LL_MAX, 0, NULL},
+    {"databases", NULL, T_INT, OFF(databases), 1, INT_MAX, 1, NULL},
+    {"hz", NULL, T_INT, OFF(hz), 1, 500, 0, NULL},
+    /* No persistence exists yet: these report that truthfully and cannot
+     * be changed until it does. */
+    {"save", NULL, T_STR, OFF(save), 0, 0, 1, NULL},
+    {"appendonly", NULL, T_BOOL, OFF(appendonly), 0, 0, 1, NULL},
+};
+#define NTABLE (sizeof table / sizeof *table)
+
+void ak_config_defaults(ak_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->port = 6379;
+    cfg->bind = ak_strdup("127.0.0.1 -::1");
+    cfg->unixsocket = ak_strdup("");
+    cfg->unixsocketperm = 0;
+    cfg->tcp_backlog = 511;
+    cfg->tcp_keepalive = 300;
+    cfg->timeout = 0;
+    cfg->maxclients = 10000;
+    cfg->protected_mode = 1;
+    cfg->pidfile = ak_strdup("");
+    cfg->loglevel = AK_LOG_NOTICE;
+    cfg->logfile = ak_strdup("");
+    cfg->requirepass = ak_strdup("");
+    cfg->proto_max_bulk_len = 512LL * 1024 * 1024;
+    cfg->client_query_buffer_limit = 1024LL * 1024 * 1024;
+    cfg->databases = 16;
+    cfg->hz = 10;
+    cfg->save = ak_strdup("");
+    cfg->appendonly = 0;
+}
+
+void ak_config_free(ak_config *cfg)
+{
+    for (size_t i = 0; i < NTABLE; i++) {
+        if (table[i].type == T_STR) {
+            char **p = (char **)((char *)cfg + table[i].off);
+            ak_free(*p);
+            *p = NULL;
+        }
+    }
+}
+
+void ak_config_copy(ak_config *dst, const ak_config *src)
+{
+    *dst = *src;
+    for (size_t i = 0; i < NTABLE; i++) {
+        if (table[i].type == T_STR) {
+            char **p = (char **)((char *)dst + table[i].off);
+            *p = ak_strdup(*p ? *p : "");
+        }
+    }
+}
+
+static const centry *find(const char *name)
+{
+    for (size_t i = 0; i < NTABLE; i++)
+        if (!strcasecmp(table[i].name, name) || (table[i].alias && !strcasecmp(table[i].alias, name)))
+            return &table[i];
+    return NULL;
+}
+
+/* Redis's memtoull(): 1k = 1000, 1kb = 1024, likewise m/mb, g/gb. */
+static int parse_memory(const char *s, long long *out)
+{
+    size_t n = strlen(s), digits = n;
+    unsigned long long mul = 1;
+    static const struct {
+        const char *suffix;
+        unsigned long long mul;
+    } units[] = {{"kb", 1024ULL},       {"mb", 1024ULL * 1024},  {"gb", 1024ULL * 1024 * 1024},
+                 {"k", 1000ULL},        {"m", 1000ULL * 1000}, {"g", 1000ULL * 1000 * 1000},
+                 {"b", 1}};
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+        size_t sl = strlen(units[i].suffix);
+        if (n > sl && !strcasecmp(s + n - sl, units[i].suffix)) {
+            mul = units[i].mul;
+            digits = n - sl;
+            break;
+        }
+    }
+    unsigned long long v;
+    if (!ak_str2ull(s, digits, &v))
+        return 0;
+    if (mul > 1 && v > (unsigned long long)LLONG_MAX / mul)
+        return 0;
+    *out = (long long)(v * mul);
+    return 1;
+}
+
+int ak_config_set(ak_config *cfg, const char *name, const char *value, int startup, char *err,
+                  size_t errlen)
+{
+    const centry *e = find(name);
+    if (!e)
+        return -1;
+    void *field = (char *)cfg + e->off;
+    if (e->immutable && !startup) {
+        snprintf(err, errlen, "can't set immutable config");
+        return -2;
+    }
+    long long v;
+    switch (e->type) {
+    case T_BOOL:
+        if (!strcasecmp(value, "yes"))
+            v = 1;
+        else if (!strcasecmp(value, "no"))
+            v = 0;
+        else {
+            snprintf(err, errlen, "argument must be 'yes' or 'no'");
+            return -2;
+        }
+        if (v > e->max) {
+            snprintf(err, errlen, "not supported: this build has no persistence");
+            return -2;
+        }
+        *(int *)field = (int)v;
+        return 0;
+    case T_INT:
+    case T_MEM:
+    case T_OCTAL: {
+        int ok;
+        if (e->type == T_MEM) {
+            ok = parse_memory(value, &v);
+        } else if (e->type == T_OCTAL) {
+            char *end;
+            v = strtoll(value, &end, 8);
+            ok = *value && !*end;
+        } else {
+            ok = ak_str2ll(value, strlen(value), &v);
+        }
+        if (!ok) {
+            snprintf(err, errlen, "argument couldn't be parsed into an integer");
+            return -2;
+        }
+        if (v < e->min || v > e->max) {
+            snprintf(err, errlen, "argument must be between %lld and %lld inclusive", e->min, e->max);
+            return -2;
+        }
+        if (e->type == T_MEM)
+            *(long long *)field = v;
+        else
+            *(int *)field = (int)v;
+        return 0;
+    }
+    case T_ENUM:
+        for (int i = 0; e->enums[i]; i++) {
+            if (!strcasecmp(value, e->enums[i])) {
+                *(int *)field = i;
+                return 0;
+            }
+        }
+        {
+            size_t w = (size_t)snprintf(err, errlen, "argument(s) must be one of the following: ");
+            for (int i = 0; e->enums[i] && w < errlen; i++)
+                w += (size_t)snprintf(err + w, errlen - w, "%s%s", i ? ", " : "", e->enums[i]);
+        }
+        return -2;
+    case T_STR: {
+        char **p = field;
+        if (e->off == OFF(save) && *value) {
+            snprintf(err, errlen, "not supported: this build has no persistence");
+            return -2;
+        }
+        ak_free(*p);
+        *p = ak_strdup(value);
+        return 0;
+    }
+    }
+    return -1;
+}
+
+static void format_value(const ak_config *cfg, const centry *e, char *buf, size_t len,
+                         const char **out)
+{
+    const void *field = (const char *)cfg + e->off;
+    switch (e->type) {
+    case T_BOOL:
+        *out = *(const int *)field ? "yes" : "no";
+        return;
+    case T_INT:
+        snprintf(buf, len, "%d", *(const int *)field);
+        break;
+    case T_OCTAL:
+        snprintf(buf, len, "%o", *(const int *)field);
+        break;
+    case T_MEM:
+        snprintf(buf, len, "%lld", *(const long long *)field);
+        break;
+    case T_ENUM:
+        *out = e->enums[*(const int *)field];
+        return;
+    case T_STR:
+        *out = *(char *const *)field ? *(char *const *)field : "";
+        return;
+    }
+    *out = buf;
+}
+
+void ak_config_each(const ak_config *cfg, const char *pattern,
+                    void (*fn)(void *ctx, const char *name, const char *value), void *ctx)
+{
+    size_t plen = strlen(pattern);
+    for (size_t i = 0; i < NTABLE; i++) {
+        const centry *e = &table[i];
+        int hit = ak_glob_match(pattern, plen, e->name, strlen(e->name), 1);
+        const char *shown = e->name;
+        if (!hit && e->alias && ak_glob_match(pattern, plen, e->alias, strlen(e->alias), 1)) {
+            hit = 1;
+            shown = e->alias;
+        }
+        if (!hit)
+            continue;
+        char buf[64];
+        const char *val;
+        format_value(cfg, e, buf, sizeof buf, &val);
+        fn(ctx, shown, val);
+    }
+}
+
+int ak_config_load_text(ak_config *cfg, const char *text, char *err, size_t errlen)
+{
+    const ak_req_limits lim = AK_REQ_LIMITS_DEFAULT;
+    ak_req req;
+    ak_req_init(&req);
+    int lineno = 0, rc = 0;
+    const char *p = text;
+    while (*p && rc == 0) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        /* Trim leading blanks; skip comments and empty lines. */
+        const char *q = p;
+        while (q < p + n && isspace((unsigned char)*q))
+            q++;
+        if (q < p + n && *q != '#') {
+            /* The inline-command splitter has Redis's quoting rules. */
+            size_t ln = (size_t)(p + n - q);
+            char *line = ak_malloc(ln + 2);
+            memcpy(line, q, ln);
+            line[ln] = '\n';
+            line[ln + 1] = '\0';
+            size_t used = 0;
+            int pr = ak_req_parse(&req, line, ln + 1, &lim, &used);
+            if (pr != AK_REQ_OK) {
+                snprintf(err, errlen, "line %d: %s", lineno, pr == AK_REQ_ERR ? "Unbalanced quotes in configuration line" : "bad line");
+                rc = -1;
+            } else if (req.argc > 0) {
+                char name[128];
+                size_t nl0 = req.argvlen[0] < sizeof name - 1 ? req.argvlen[0] : sizeof name - 1;
+                memcpy(name, req.argv[0], nl0);
+                name[nl0] = '\0';
+                /* Multiple arguments (e.g. `bind a b`, `save 900 1`) are kept
+                 * joined by spaces, which is how those settings read them. */
+                size_t vcap = 1;
+                for (int i = 1; i < req.argc; i++)
+                    vcap += req.argvlen[i] + 1;
+                char *val = ak_malloc(vcap);
+                size_t w = 0;
+                for (int i = 1; i < req.argc; i++) {
+                    if (i > 1)
+                        val[w++] = ' ';
+                    memcpy(val + w, req.argv[i], req.argvlen[i]);
+                    w += req.argvlen[i];
+                }
+                val[w] = '\0';
+                char why[160];
+                int sr = req.argc < 2 ? -3 : ak_config_set(cfg, name, val, 1, why, sizeof why);
+                if (sr == -1)
+                    snprintf(err, errlen, "line %d: Bad directive or wrong number of arguments ('%s')", lineno, name);
+                else if (sr == -2)
+                    snprintf(err, errlen, "line %d: '%s': %s", lineno, name, why);
+                else if (sr == -3)
+                    snprintf(err, errlen, "line %d: wrong number of arguments for '%s'", lineno, name);
+                if (sr != 0)
+                    rc = -1;
+                ak_free(val);
+            }
+            ak_free(line);
+        }
+        p += n;
+        if (*p == '\n')
+            p++;
+    }
+    ak_req_free(&req);
+    return rc;
+}

@@ -1,0 +1,64 @@
+/*
+ * config.h -- the configuration: one table of settings, Redis's names.
+ *
+ * The same table serves the config file, `--name value` arguments, CONFIG
+ * GET and CONFIG SET, so a setting cannot exist in one and not the others.
+ * Settings that only matter at start (port, bind, databases...) are
+ * immutable: CONFIG SET refuses them as Redis does for its immutable ones.
+ */
+#ifndef AK_CONFIG_H
+#define AK_CONFIG_H
+
+#include <stddef.h>
+
+enum { AK_LOG_DEBUG, AK_LOG_VERBOSE, AK_LOG_NOTICE, AK_LOG_WARNING, AK_LOG_NOTHING };
+
+typedef struct ak_config {
+    /* network (used by the server) */
+    int port;
+    char *bind;
+    char *unixsocket;
+    int unixsocketperm;
+    int tcp_backlog;
+    int tcp_keepalive;
+    int timeout;
+    int maxclients;
+    int protected_mode;
+    char *pidfile;
+    /* logging */
+    int loglevel;
+    char *logfile;
+    /* security */
+    char *requirepass;
+    /* limits */
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    /* keyspace */
+    int databases;
+    int hz;
+    /* persistence: none yet; reported truthfully */
+    char *save;
+    int appendonly;
+} ak_config;
+
+/* Defaults (safe for a first run: loopback only, protected mode). */
+void ak_config_defaults(ak_config *cfg);
+void ak_config_free(ak_config *cfg);
+void ak_config_copy(ak_config *dst, const ak_config *src);
+
+/* Sets one setting from its text. startup = 1 allows immutable settings.
+ * Returns 0; -1 for an unknown name; -2 for a bad value or an immutable
+ * setting, with Redis's reason in err ("argument must be 'yes' or 'no'"). */
+int ak_config_set(ak_config *cfg, const char *name, const char *value, int startup, char *err,
+                  size_t errlen);
+
+/* Calls fn for every setting whose name matches the glob pattern, with its
+ * current value as text. */
+void ak_config_each(const ak_config *cfg, const char *pattern,
+                    void (*fn)(void *ctx, const char *name, const char *value), void *ctx);
+
+/* Parses config file text (Redis format: `name arg...`, # comments, quoted
+ * args). On error returns -1 and writes "line N: message" into err. */
+int ak_config_load_text(ak_config *cfg, const char *text, char *err, size_t errlen);
+
+#endif

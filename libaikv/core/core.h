@@ -1,0 +1,207 @@
+/*
+ * core.h -- the library's internal core: stores, sessions, dispatch.
+ *
+ *   ak_store        one opened store: its engine, its configuration, its
+ *                   statistics, the registry of its sessions, and the mutex
+ *                   that serialises every call on it.
+ *   aikv_db         a view of one logical database of a store (public handle).
+ *   aikv_session    a client: selected database, protocol, name, reply
+ *                   buffer, the command being executed. The server wraps
+ *                   each connection around one; embedders create their own.
+ *
+ * Every command runs as ak_session_exec(session, argv): lookup in the command
+ * table, arity/auth checks, the handler (which writes its reply into
+ * session->out), statistics. Handlers run with the store locked.
+ */
+#ifndef AK_CORE_H
+#define AK_CORE_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../../aikv.h"
+#include "../store/store.h"
+#include "config.h"
+#include "reply.h"
+
+typedef struct ak_cmd ak_cmd;
+typedef struct ak_store ak_store;
+
+/* ---------------------------------------------------------------- statistics */
+
+typedef struct ak_cmdstat {
+    uint64_t calls, usec, rejected, failed;
+} ak_cmdstat;
+
+typedef struct ak_errstat {
+    char code[32];
+    uint64_t count;
+    struct ak_errstat *next;
+} ak_errstat;
+
+typedef struct ak_stats {
+    uint64_t commands;             /* total_commands_processed */
+    uint64_t connections;          /* total_connections_received */
+    uint64_t rejected_connections;
+    uint64_t expired_keys;
+    uint64_t keyspace_hits, keyspace_misses;
+    uint64_t net_input_bytes, net_output_bytes;
+    uint64_t error_replies;        /* total_error_replies */
+    uint64_t dirty;                /* changes since the last save */
+    uint64_t client_qbuf_limit_disconnections;
+    uint64_t client_outbuf_limit_disconnections;
+} ak_stats;
+
+/* ---------------------------------------------------------------- sessions */
+
+/* What the server knows of a connection, for CLIENT LIST / INFO. */
+typedef struct ak_conn_info {
+    char addr[64], laddr[64];
+    int fd;
+    size_t qbuf, qbuf_free, argv_mem, obl, oll, omem;
+    const char *events; /* "r", "rw", "" */
+} ak_conn_info;
+
+typedef struct ak_conn_ops {
+    void (*info)(void *conn, ak_conn_info *ci);
+    /* CLIENT KILL: close the connection once the current command is done. */
+    void (*kill)(void *conn);
+} ak_conn_ops;
+
+#define AK_CLIENT_CLOSE_AFTER_REPLY 0x01 /* QUIT */
+#define AK_CLIENT_REPLY_OFF 0x02         /* CLIENT REPLY OFF */
+#define AK_CLIENT_REPLY_SKIP_NEXT 0x04   /* CLIENT REPLY SKIP: set for the next command */
+#define AK_CLIENT_REPLY_SKIP 0x08        /* this command's reply is dropped */
+#define AK_CLIENT_NO_EVICT 0x10
+#define AK_CLIENT_NO_TOUCH 0x20
+#define AK_CLIENT_KILLED 0x40
+
+struct aikv_session {
+    ak_store *st;
+    uint64_t id;
+    int db;
+    int authenticated;
+    unsigned flags;
+    char *name, *lib_name, *lib_ver;
+    ak_out out;
+
+    /* The command being executed. */
+    int argc;
+    const char *const *argv;
+    const size_t *argvlen;
+    const ak_cmd *cmd;     /* the command, or the subcommand if it has one */
+    const ak_cmd *lastcmd;
+    int failed;            /* the handler replied with an error */
+
+    int64_t ctime_ms, last_ms;
+
+    /* The server's connection, or NULL for an embedded session. */
+    void *conn;
+    const ak_conn_ops *conn_ops;
+
+    struct aikv_session *prev, *next; /* the store's registry */
+};
+typedef struct aikv_session ak_session;
+
+/* ---------------------------------------------------------------- stores */
+
+struct aikv_db {
+    ak_store *st;
+    int index;
+};
+
+struct ak_store {
+    pthread_mutex_t lock;
+    ak_engine *engine;
+    int ndb;
+    struct aikv_db *views;
+    ak_config cfg;
+    ak_stats stats;
+    ak_cmdstat *cmdstats; /* indexed by ak_cmd.id */
+    ak_errstat *errstats;
+    uint64_t next_client_id;
+    ak_session *clients;
+    uint64_t nclients;
+    int64_t start_ms;
+    int64_t last_cron_us;
+    int64_t lastsave_s;
+    char run_id[41];
+    char replid[41];
+    size_t used_memory_startup, used_memory_peak;
+    /* Instantaneous metrics (ops, input, output), sampled by the cron. */
+    struct {
+        int64_t last_us;
+        uint64_t last[3];
+        double samples[3][16];
+        int idx;
+    } inst;
+    /* Set by the server: INFO and HELLO report them. */
+    const char *executable, *config_file;
+    int tcp_port_bound;
+};
+
+/* Locking. Every public entry point brackets its work with these. */
+void ak_store_lock(ak_store *st);
+void ak_store_unlock(ak_store *st);
+
+/* Periodic work: active expiry, rehashing. Called by the server's timer
+ * (hz times a second) and opportunistically by embedded calls. Store
+ * locked. */
+void ak_store_cron(ak_store *st);
+/* Average of the instantaneous metric i (0 ops/s, 1 input B/s, 2 output B/s). */
+double ak_store_inst(const ak_store *st, int i);
+
+/* The one key-modified signal: every write ends in it (dirty counter now;
+ * WATCH, blocked clients, keyspace events and tracking hook in here). */
+void ak_signal_key(ak_store *st, int db, ak_slice key);
+/* A whole database changed (FLUSHDB, FLUSHALL with db = -1, SWAPDB). */
+void ak_signal_db(ak_store *st, int db);
+
+/* Opens a store with the given configuration (the server's path). */
+int ak_store_open(const char *path, const ak_config *cfg, ak_store **out);
+void ak_store_close(ak_store *st);
+
+/* Sets the thread's last error message (printf-style) and returns rc. */
+int ak_set_error(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---------------------------------------------------------------- sessions */
+
+ak_session *ak_session_create(ak_store *st, int db, void *conn, const ak_conn_ops *ops);
+void ak_session_destroy(ak_session *c);
+
+/* Runs one command; its reply is appended to c->out. The store must NOT be
+ * locked by the caller: dispatch takes the lock around the handler. */
+void ak_session_exec(ak_session *c, int argc, const char *const *argv, const size_t *argvlen);
+
+/* ---------------------------------------------------------------- replies
+ * Shorthands for handlers: write into c->out, count errors. */
+
+static inline ak_out *ak_o(ak_session *c) { return &c->out; }
+void ak_reply_error(ak_session *c, const char *msg);
+void ak_reply_errorf(ak_session *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void ak_reply_ok(ak_session *c);
+/* Redis's help reply: a header line for `cmd`, the lines, and HELP. */
+void ak_reply_help(ak_session *c, const char *cmd, const char *const *lines);
+
+/* Redis's common errors. */
+#define AK_ERR_SYNTAX "ERR syntax error"
+#define AK_ERR_WRONGTYPE "WRONGTYPE Operation against a key holding the wrong kind of value"
+#define AK_ERR_NOTINT "ERR value is not an integer or out of range"
+#define AK_ERR_NOTFLOAT "ERR value is not a valid float"
+#define AK_ERR_OVERFLOW "ERR increment or decrement would overflow"
+#define AK_ERR_NOKEY "ERR no such key"
+#define AK_ERR_DBINDEX "ERR DB index is out of range"
+
+/* Argument helpers: on failure they reply with the error and return 0. */
+int ak_arg_ll(ak_session *c, int i, long long *out);
+int ak_arg_ll_range(ak_session *c, int i, long long min, long long max, long long *out,
+                    const char *err);
+int ak_arg_is(ak_session *c, int i, const char *word); /* case-insensitive */
+static inline ak_slice ak_arg(ak_session *c, int i)
+{
+    return ak_slice_of(c->argv[i], c->argvlen[i]);
+}
+
+static inline ak_engine *ak_eng(ak_session *c) { return c->st->engine; }
+
+#endif

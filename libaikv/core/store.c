@@ -1,0 +1,285 @@
+/*
+ * store.c -- opening and closing stores, the store lock, periodic work,
+ * the key-modified signal, and result codes / error messages.
+ *
+ * A store is reached through aikv_db views (one per logical database,
+ * allocated with the store) and through sessions. The mutex makes every
+ * public call atomic with respect to the others; handlers run under it.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../util/alloc.h"
+#include "../util/clock.h"
+#include "../util/dict.h"
+#include "command.h"
+#include "core.h"
+
+/* ---------------------------------------------------------------- errors */
+
+static _Thread_local char last_error[512];
+
+int ak_set_error(int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+AIKV_API const char *aikv_errstr(int rc)
+{
+    switch (rc) {
+#define AIKV_X_(name, value, text) \
+    case value:                    \
+        return text;
+        AIKV_RESULT_CODES(AIKV_X_)
+#undef AIKV_X_
+    }
+    return "unknown result code";
+}
+
+AIKV_API const char *aikv_errmsg(aikv_db_t *db)
+{
+    (void)db;
+    return last_error[0] ? last_error : "not an error";
+}
+
+AIKV_API const char *aikv_libversion(void)
+{
+    return AIKV_VERSION;
+}
+
+AIKV_API int aikv_libversion_number(void)
+{
+    return AIKV_VERSION_NUMBER;
+}
+
+AIKV_API void aikv_free(void *p)
+{
+    ak_free(p);
+}
+
+AIKV_API const char *aikv_type_name(aikv_type_t t)
+{
+    static const char *const names[] = {"none", "string", "list", "set", "zset", "hash", "stream"};
+    return (unsigned)t < sizeof names / sizeof *names ? names[t] : "none";
+}
+
+/* ---------------------------------------------------------------- locking */
+
+void ak_store_lock(ak_store *st)
+{
+    pthread_mutex_lock(&st->lock);
+}
+
+void ak_store_unlock(ak_store *st)
+{
+    pthread_mutex_unlock(&st->lock);
+}
+
+/* ---------------------------------------------------------------- signals */
+
+void ak_signal_key(ak_store *st, int db, ak_slice key)
+{
+    (void)db;
+    (void)key;
+    st->stats.dirty++;
+}
+
+void ak_signal_db(ak_store *st, int db)
+{
+    (void)db;
+    st->stats.dirty++;
+}
+
+static void on_expired(void *owner, int db, ak_slice key)
+{
+    ak_store *st = owner;
+    st->stats.expired_keys++;
+    ak_signal_key(st, db, key);
+}
+
+/* ---------------------------------------------------------------- cron */
+
+static void sample_metrics(ak_store *st, int64_t now)
+{
+    uint64_t cur[3] = {st->stats.commands, st->stats.net_input_bytes, st->stats.net_output_bytes};
+    int64_t dt = now - st->inst.last_us;
+    if (st->inst.last_us && dt > 0) {
+        for (int i = 0; i < 3; i++)
+            st->inst.samples[i][st->inst.idx] = (double)(cur[i] - st->inst.last[i]) * 1e6 / (double)dt;
+        st->inst.idx = (st->inst.idx + 1) % 16;
+    }
+    st->inst.last_us = now;
+    memcpy(st->inst.last, cur, sizeof cur);
+}
+
+double ak_store_inst(const ak_store *st, int i)
+{
+    double sum = 0;
+    for (int j = 0; j < 16; j++)
+        sum += st->inst.samples[i][j];
+    return sum / 16;
+}
+
+void ak_store_cron(ak_store *st)
+{
+    int64_t now = ak_monotonic_us();
+    st->last_cron_us = now;
+    if (now - st->inst.last_us >= 100000)
+        sample_metrics(st, now);
+    size_t used = ak_used_memory();
+    if (used > st->used_memory_peak)
+        st->used_memory_peak = used;
+    /* A quarter of each period at most, as Redis's active expiry. */
+    int64_t budget = 1000000 / st->cfg.hz / 4;
+    st->engine->ops->cron(st->engine, budget);
+}
+
+/* ---------------------------------------------------------------- open/close */
+
+static void seed_hash_once(void)
+{
+    uint8_t seed[16];
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f || fread(seed, 1, sizeof seed, f) != sizeof seed) {
+        /* No urandom: fall back to time and address entropy. */
+        int64_t t = ak_ustime();
+        uintptr_t a = (uintptr_t)&seed;
+        memcpy(seed, &t, 8);
+        memcpy(seed + 8, &a, sizeof a < 8 ? sizeof a : 8);
+    }
+    if (f)
+        fclose(f);
+    ak_hash_seed(seed);
+}
+
+static void random_hex(char out[41])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t raw[20];
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f || fread(raw, 1, sizeof raw, f) != sizeof raw) {
+        uint64_t x = (uint64_t)ak_ustime() ^ (uint64_t)(uintptr_t)out;
+        for (int i = 0; i < 20; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            raw[i] = (uint8_t)(x >> 56);
+        }
+    }
+    if (f)
+        fclose(f);
+    for (int i = 0; i < 20; i++) {
+        out[2 * i] = hex[raw[i] >> 4];
+        out[2 * i + 1] = hex[raw[i] & 15];
+    }
+    out[40] = '\0';
+}
+
+static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
+
+int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
+{
+    *out = NULL;
+    if (path && strcmp(path, ":memory:") != 0)
+        return ak_set_error(AIKV_CANTOPEN,
+                            "cannot open '%s': this build has no SQLite engine yet; "
+                            "use NULL or \":memory:\" for the memory engine",
+                            path);
+    pthread_once(&seed_once, seed_hash_once);
+    ak_commands_init();
+
+    ak_store *st = ak_calloc(1, sizeof *st);
+    pthread_mutexattr_t attr;
+    pthread_mutexattr_init(&attr);
+    /* Recursive: a handler may call back into the store (scripts, later). */
+    pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE);
+    pthread_mutex_init(&st->lock, &attr);
+    pthread_mutexattr_destroy(&attr);
+    ak_config_copy(&st->cfg, cfg);
+    st->ndb = cfg->databases;
+    st->engine = ak_mem_engine_new(st->ndb);
+    st->engine->on_expired = on_expired;
+    st->engine->owner = st;
+    st->views = ak_calloc((size_t)st->ndb, sizeof *st->views);
+    for (int i = 0; i < st->ndb; i++) {
+        st->views[i].st = st;
+        st->views[i].index = i;
+    }
+    st->cmdstats = ak_calloc((size_t)ak_cmd_ids(), sizeof *st->cmdstats);
+    st->next_client_id = 1;
+    st->start_ms = ak_mstime();
+    st->lastsave_s = st->start_ms / 1000;
+    st->last_cron_us = ak_monotonic_us();
+    random_hex(st->run_id);
+    random_hex(st->replid);
+    st->used_memory_startup = st->used_memory_peak = ak_used_memory();
+    *out = st;
+    return AIKV_OK;
+}
+
+void ak_store_close(ak_store *st)
+{
+    if (!st)
+        return;
+    while (st->clients)
+        ak_session_destroy(st->clients);
+    st->engine->ops->close(st->engine);
+    for (ak_errstat *e = st->errstats, *n; e; e = n) {
+        n = e->next;
+        ak_free(e);
+    }
+    ak_free(st->cmdstats);
+    ak_free(st->views);
+    ak_config_free(&st->cfg);
+    pthread_mutex_destroy(&st->lock);
+    ak_free(st);
+}
+
+AIKV_API int aikv_open(const char *path, const aikv_options_t *opts, aikv_db_t **out)
+{
+    if (!out)
+        return ak_set_error(AIKV_MISUSE, "aikv_open: out is NULL");
+    *out = NULL;
+    ak_config cfg;
+    ak_config_defaults(&cfg);
+    if (opts) {
+        if (opts->version != AIKV_OPTIONS_VERSION) {
+            ak_config_free(&cfg);
+            return ak_set_error(AIKV_MISUSE, "aikv_open: unknown options version %d", opts->version);
+        }
+        if (opts->databases < 0) {
+            ak_config_free(&cfg);
+            return ak_set_error(AIKV_MISUSE, "aikv_open: databases must be positive");
+        }
+        if (opts->databases > 0)
+            cfg.databases = opts->databases;
+    }
+    ak_store *st;
+    int rc = ak_store_open(path, &cfg, &st);
+    ak_config_free(&cfg);
+    if (rc != AIKV_OK)
+        return rc;
+    *out = &st->views[0];
+    return AIKV_OK;
+}
+
+AIKV_API void aikv_close(aikv_db_t *db)
+{
+    if (db)
+        ak_store_close(db->st);
+}
+
+AIKV_API aikv_db_t *aikv_db_select(aikv_db_t *db, int index)
+{
+    if (!db || index < 0 || index >= db->st->ndb)
+        return NULL;
+    return &db->st->views[index];
+}
+
+AIKV_API int aikv_db_index(const aikv_db_t *db)
+{
+    return db ? db->index : -1;
+}

@@ -1,0 +1,140 @@
+/*
+ * store.h -- the storage engine interface.
+ *
+ * Commands never touch a data structure: they call these operations, which
+ * each engine (memory now, SQLite later) implements natively. The interface
+ * is type-level -- "append to this string", "set this TTL" -- rather than a
+ * blob get/put, so that an on-disk engine never rewrites a whole value to
+ * change part of it. Later data types add their own groups of operations
+ * (list_*, hash_*, set_*, zset_*, stream_*) to this table.
+ *
+ * Rules every engine keeps:
+ *   - Expired keys do not exist: every operation checks the key's TTL first
+ *     and deletes an expired key (reporting it through on_expired) before
+ *     acting, so callers never see one.
+ *   - Slices returned by an engine (values, keys) stay valid until the next
+ *     call on the same engine. Callers copy what they keep.
+ *   - Return codes: AK_OK, AK_NOTFOUND (no such key), AK_WRONGTYPE, or an
+ *     AIKV_* error. A found/not-found answer is never an error.
+ *   - The engine does not signal key modifications: the command layer does,
+ *     once per logical write (see core/signal.h).
+ */
+#ifndef AK_STORE_H
+#define AK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../aikv.h"
+
+typedef struct ak_slice {
+    const char *p;
+    size_t len;
+} ak_slice;
+
+static inline ak_slice ak_slice_of(const void *p, size_t len)
+{
+    ak_slice s = {(const char *)p, len};
+    return s;
+}
+
+/* Internal return codes, beside the public AIKV_* ones. */
+enum { AK_OK = 0, AK_NOTFOUND = -1, AK_WRONGTYPE = -2 };
+
+/* Object encodings, named as OBJECT ENCODING reports them. */
+typedef enum ak_encoding {
+    AK_ENC_RAW = 0,
+    AK_ENC_INT,
+    AK_ENC_EMBSTR,
+    AK_ENC_LISTPACK,
+    AK_ENC_QUICKLIST,
+    AK_ENC_HASHTABLE,
+    AK_ENC_INTSET,
+    AK_ENC_SKIPLIST,
+    AK_ENC_STREAM
+} ak_encoding;
+
+const char *ak_encoding_name(ak_encoding e);
+
+#define AK_NO_EXPIRE (-1)
+#define AK_KEEP_TTL (-2)
+
+typedef struct ak_keyinfo {
+    aikv_type_t type;    /* AIKV_TYPE_NONE when the key does not exist */
+    ak_encoding encoding;
+    int64_t expire;      /* absolute ms, or AK_NO_EXPIRE */
+    int64_t idle_ms;     /* time since last access */
+    int refcount;        /* OBJECT REFCOUNT (shared small integers: INT_MAX) */
+} ak_keyinfo;
+
+/* lookup flags */
+#define AK_LOOKUP_NOTOUCH 0x1 /* do not update the access time */
+
+/* Called for each key during scans; returns nothing. */
+typedef void (*ak_key_fn)(void *ctx, ak_slice key, aikv_type_t type);
+
+typedef struct ak_engine ak_engine;
+
+typedef struct ak_engine_ops {
+    const char *name;
+    void (*close)(ak_engine *e);
+
+    /* ---- keyspace ---- */
+    /* Fills ki (type NONE if missing). Never fails. */
+    void (*lookup)(ak_engine *e, int db, ak_slice key, int flags, ak_keyinfo *ki);
+    /* 1 if the key existed and was deleted. */
+    int (*del)(ak_engine *e, int db, ak_slice key);
+    uint64_t (*dbsize)(ak_engine *e, int db);
+    uint64_t (*expires)(ak_engine *e, int db);  /* keys with a TTL */
+    int64_t (*avg_ttl)(ak_engine *e, int db);   /* estimate, ms; 0 if unknown */
+    /* when = absolute ms or AK_NO_EXPIRE. AK_NOTFOUND if no key. A time in
+     * the past is the caller's business (it deletes instead). */
+    int (*set_expire)(ak_engine *e, int db, ak_slice key, int64_t when);
+    /* Moves src (db sdb) to dst (db ddb), replacing dst if `replace`, keeping
+     * the TTL. AK_NOTFOUND if src is missing; 0 if dst exists and !replace;
+     * 1 when moved. Covers RENAME, RENAMENX and MOVE. */
+    int (*rename)(ak_engine *e, int sdb, ak_slice src, int ddb, ak_slice dst, int replace);
+    /* COPY: like rename but src stays. Same returns. */
+    int (*copy)(ak_engine *e, int sdb, ak_slice src, int ddb, ak_slice dst, int replace);
+    void (*swapdb)(ak_engine *e, int a, int b);
+    /* db = -1 flushes every database. async: free the contents in the
+     * background (the keys are gone at once either way). */
+    void (*flush)(ak_engine *e, int db, int async);
+    /* One SCAN step; returns the next cursor (0 = done). */
+    uint64_t (*scan)(ak_engine *e, int db, uint64_t cursor, ak_key_fn fn, void *ctx);
+    /* A random live key into *out (valid until the next call); AK_NOTFOUND if empty. */
+    int (*random_key)(ak_engine *e, int db, ak_slice *out);
+    /* Background work (active expiry, rehashing) for about budget_us. */
+    void (*cron)(ak_engine *e, int64_t budget_us);
+    /* Bytes of memory the engine holds for its data (INFO used_memory_dataset). */
+    size_t (*memory)(ak_engine *e);
+
+    /* ---- strings ---- */
+    /* AK_OK with *val, AK_NOTFOUND, AK_WRONGTYPE. */
+    int (*str_get)(ak_engine *e, int db, ak_slice key, ak_slice *val);
+    /* Creates or replaces the key with a string. expire: absolute ms,
+     * AK_NO_EXPIRE (clears any TTL) or AK_KEEP_TTL. */
+    int (*str_set)(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t expire);
+    /* APPEND (creating the key if missing); AK_WRONGTYPE. */
+    int (*str_append)(ak_engine *e, int db, ak_slice key, ak_slice val, size_t *newlen);
+    /* SETRANGE: writes val at off, zero-padding; creates the key if missing. */
+    int (*str_setrange)(ak_engine *e, int db, ak_slice key, size_t off, ak_slice val,
+                        size_t *newlen);
+} ak_engine_ops;
+
+/* Hook the engine calls when it removes an expired key (lazily or in its
+ * cron), so the core can count it and signal watchers. */
+typedef void (*ak_expired_fn)(void *owner, int db, ak_slice key);
+
+struct ak_engine {
+    const ak_engine_ops *ops;
+    int ndb;
+    int notouch;  /* set by dispatch for CLIENT NO-TOUCH: reads keep access times */
+    ak_expired_fn on_expired;
+    void *owner;
+};
+
+/* The memory engine (store/mem). */
+ak_engine *ak_mem_engine_new(int ndb);
+
+#endif
