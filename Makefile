@@ -47,7 +47,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(SAN)
 
-.PHONY: all lib run test check unit integration smoke install uninstall bench clean deps deps-test
+.PHONY: FORCE all lib run test check unit integration smoke install uninstall bench clean deps deps-test
 all: lib $(B)/aikv-server $(B)/aikv-cli $(EXAMPLES)
 lib: $(B)/libaikv.a $(B)/libaikv.so
 
@@ -94,7 +94,8 @@ $(B)/tests/%: tests/unit/%.c $(B)/libaikv.a aikv.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ilibaikv -o $@ $< $(B)/libaikv.a -lcriterion $(LIB_LIBS)
 
-$(B)/aikv.pc: pkgconfig/aikv.pc.in aikv.h
+# Regenerated on every install: it records PREFIX, which may differ each time.
+$(B)/aikv.pc: pkgconfig/aikv.pc.in aikv.h FORCE
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
 	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
@@ -138,3 +139,5 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+FORCE:

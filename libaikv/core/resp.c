@@ -410,6 +410,8 @@ int ak_req_parse(ak_req *r, const char *buf, size_t len, const ak_req_limits *li
         r->argc = 0;
     if (len == 0)
         return req_more(r, 1);
+    if (r->pos > len) /* the caller's buffer shrank: nothing to do yet */
+        return req_more(r, r->pos + 1);
     if (r->mbulk > 0 || buf[0] == '*')
         return multibulk(r, buf, len, lim, consumed);
     return inline_req(r, buf, len, lim, consumed);
