@@ -47,7 +47,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(SAN)
 
-.PHONY: FORCE all lib run test check unit integration smoke install uninstall bench clean deps deps-test
+.PHONY: FORCE all lib run test check unit integration smoke difftest install uninstall bench clean deps deps-test
 all: lib $(B)/aikv-server $(B)/aikv-cli $(EXAMPLES)
 lib: $(B)/libaikv.a $(B)/libaikv.so
 
@@ -112,7 +112,13 @@ integration: all
 smoke: all
 	AIKV_BUILD=$(B) sh tests/smoke.sh
 
-check: all unit integration smoke
+# Differential test: seeded random commands to aikv-server and redis-server.
+N ?= 20000
+SEED ?= 1
+difftest: all
+	AIKV_BUILD=$(B) $(PYTHON) tests/diff/diff.py --commands $(N) --seed $(SEED)
+
+check: all unit integration smoke difftest
 	AIKV_BUILD=$(B) sh tests/install.sh
 	AIKV_BUILD=$(B) sh tests/symbols.sh
 

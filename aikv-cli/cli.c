@@ -165,8 +165,8 @@ static void disconnect(void)
 
 /* Sends a command and waits for its reply, skipping attributes and the
  * out-of-band pushes that arrive first (printed when stdout is a terminal,
- * as redis-cli does). NULL when the connection
- * failed (the message is printed, the connection dropped). */
+ * as redis-cli does). NULL when the connection failed: the message is
+ * printed and a network connection dropped (the next command reconnects). */
 static aikv_reply_t *roundtrip(int argc, const char *const *argv, const size_t *lens)
 {
     /* SHUTDOWN succeeds by closing the connection: nothing to report. */

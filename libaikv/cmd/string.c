@@ -144,7 +144,7 @@ int ak_op_set(ak_store *st, int db, ak_slice key, ak_slice val, unsigned flags, 
         return AK_OK;
     }
     int64_t expire = when != AK_NO_EXPIRE ? when : (flags & AK_SET_KEEPTTL) ? AK_KEEP_TTL : AK_NO_EXPIRE;
-    e->ops->str_set(e, db, key, val, expire);
+    e->ops->str_set(e, db, key, val, expire, 0);
     ak_signal_key(st, db, key);
     *applied = 1;
     return AK_OK;
@@ -249,14 +249,16 @@ void ak_cmd_getex(ak_session *c)
     int64_t when = AK_NO_EXPIRE;
     if (!parse_set_options(c, 2, FOR_GETEX, &flags, &earg))
         return;
-    if (earg && !expire_arg_ms(c, earg, flags & AK_SET_EXPIRES, &when))
-        return;
+    /* Redis validates the time only once the key is known to be a string. */
     ak_slice key = ak_arg(c, 1), v;
     int rc = read_string(c, key, &v);
     if (rc == 0)
         ak_out_null(&c->out);
     if (rc != 1)
         return;
+    if (earg && !expire_arg_ms(c, earg, flags & AK_SET_EXPIRES, &when))
+        return;
+    /* The engine's slice may not survive the TTL change: reply first. */
     ak_out_bulk(&c->out, v.p, v.len);
     ak_engine *e = ak_eng(c);
     if (when != AK_NO_EXPIRE && when <= ak_mstime()) {
@@ -304,7 +306,7 @@ static void mset_generic(ak_session *c, int nx)
         }
     }
     for (int i = 1; i < c->argc; i += 2) {
-        e->ops->str_set(e, c->db, ak_arg(c, i), ak_arg(c, i + 1), AK_NO_EXPIRE);
+        e->ops->str_set(e, c->db, ak_arg(c, i), ak_arg(c, i + 1), AK_NO_EXPIRE, 0);
         ak_signal_key(c->st, c->db, ak_arg(c, i));
     }
     if (nx)
@@ -340,7 +342,7 @@ int ak_op_incrby(ak_store *st, int db, ak_slice key, long long by, long long *re
     cur += by;
     char buf[24];
     size_t n = ak_ll2str(buf, sizeof buf, cur);
-    e->ops->str_set(e, db, key, ak_slice_of(buf, n), AK_KEEP_TTL);
+    e->ops->str_set(e, db, key, ak_slice_of(buf, n), AK_KEEP_TTL, 0);
     ak_signal_key(st, db, key);
     *result = cur;
     return AK_OK;
@@ -404,7 +406,7 @@ int ak_op_incrbyfloat(ak_store *st, int db, ak_slice key, long double by, char *
     if (isnan(cur) || isinf(cur))
         return AIKV_RANGE;
     size_t n = ak_ld2str(buf, AK_LD_STR_CAP, cur, 1);
-    e->ops->str_set(e, db, key, ak_slice_of(buf, n), AK_KEEP_TTL);
+    e->ops->str_set(e, db, key, ak_slice_of(buf, n), AK_KEEP_TTL, AK_STR_NOINT);
     ak_signal_key(st, db, key);
     *len = n;
     *result = cur;

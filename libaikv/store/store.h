@@ -67,6 +67,9 @@ typedef struct ak_keyinfo {
     int refcount;        /* OBJECT REFCOUNT (shared small integers: INT_MAX) */
 } ak_keyinfo;
 
+/* str_set flags */
+#define AK_STR_NOINT 0x1 /* keep the text as text (INCRBYFLOAT results, as Redis) */
+
 /* lookup flags */
 #define AK_LOOKUP_NOTOUCH 0x1 /* do not update the access time */
 
@@ -113,8 +116,8 @@ typedef struct ak_engine_ops {
     /* AK_OK with *val, AK_NOTFOUND, AK_WRONGTYPE. */
     int (*str_get)(ak_engine *e, int db, ak_slice key, ak_slice *val);
     /* Creates or replaces the key with a string. expire: absolute ms,
-     * AK_NO_EXPIRE (clears any TTL) or AK_KEEP_TTL. */
-    int (*str_set)(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t expire);
+     * AK_NO_EXPIRE (clears any TTL) or AK_KEEP_TTL. flags: AK_STR_*. */
+    int (*str_set)(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t expire, int flags);
     /* APPEND (creating the key if missing); AK_WRONGTYPE. */
     int (*str_append)(ak_engine *e, int db, ak_slice key, ak_slice val, size_t *newlen);
     /* SETRANGE: writes val at off, zero-padding; creates the key if missing. */

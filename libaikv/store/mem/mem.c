@@ -157,11 +157,11 @@ static void free_value(mkey *k)
 }
 
 /* Stores a string value in k with Redis's choice of encoding. */
-static void set_string(mkey *k, ak_slice val)
+static void set_string(mkey *k, ak_slice val, int flags)
 {
     long long ll;
     k->type = AIKV_TYPE_STRING;
-    if (val.len <= 20 && ak_str2ll(val.p, val.len, &ll)) {
+    if (!(flags & AK_STR_NOINT) && val.len <= 20 && ak_str2ll(val.p, val.len, &ll)) {
         k->enc = AK_ENC_INT;
         k->v.i = ll;
     } else {
@@ -600,7 +600,8 @@ static int mem_str_get(ak_engine *e, int db, ak_slice key, ak_slice *val)
     return AK_OK;
 }
 
-static int mem_str_set(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t expire)
+static int mem_str_set(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t expire,
+                       int flags)
 {
     mem_engine *m = (mem_engine *)e;
     uint64_t h = ak_hash(key.p, key.len);
@@ -612,7 +613,7 @@ static int mem_str_set(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t
     } else {
         k = insert_new(d, key, h);
     }
-    set_string(k, val);
+    set_string(k, val, flags);
     if (expire != AK_KEEP_TTL)
         set_expire(d, k, h, expire);
     return AK_OK;
@@ -639,6 +640,14 @@ static int writable_string(mem_engine *m, int db, ak_slice key, mkey **out)
 
 static int mem_str_append(ak_engine *e, int db, ak_slice key, ak_slice val, size_t *newlen)
 {
+    mem_engine *m = (mem_engine *)e;
+    uint64_t h = ak_hash(key.p, key.len);
+    if (!find_live(m, db, key, h)) {
+        /* A new key is a plain SET, with SET's choice of encoding. */
+        set_string(insert_new(&m->dbs[db], key, h), val, 0);
+        *newlen = val.len;
+        return AK_OK;
+    }
     mkey *k;
     int rc = writable_string((mem_engine *)e, db, key, &k);
     if (rc != AK_OK)

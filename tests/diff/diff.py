@@ -1,0 +1,267 @@
+#!/usr/bin/python3
+"""Differential test: the same seeded random command stream goes to aikv-server and to a real
+redis-server; every reply must be identical (type, bytes, error text).
+
+    diff.py [--seed N] [--commands N] [--build DIR]
+
+Replies are compared exactly except where Redis leaves the order unspecified (KEYS is sorted)
+or the value depends on the clock (TTL/PTTL are compared with a tolerance). On a mismatch the
+stream is shrunk to a short reproducing sequence, which is printed, and the exit code is 1.
+"""
+import argparse
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Conn:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.buf = b""
+
+    def close(self):
+        self.sock.close()
+
+    def _line(self):
+        while b"\r\n" not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("closed")
+            self.buf += data
+        line, self.buf = self.buf.split(b"\r\n", 1)
+        return line
+
+    def _exact(self, n):
+        while len(self.buf) < n + 2:
+            data = self.sock.recv(65536)
+            if not data:
+                raise ConnectionError("closed")
+            self.buf += data
+        out, self.buf = self.buf[:n], self.buf[n + 2:]
+        return out
+
+    def reply(self):
+        line = self._line()
+        t, rest = line[:1], line[1:]
+        if t in (b"+", b"-", b":", b",", b"#", b"("):
+            return (t, rest)
+        if t == b"_":
+            return (t, None)
+        if t in (b"$", b"="):
+            n = int(rest)
+            return (t, None if n < 0 else self._exact(n))
+        if t in (b"*", b"~", b">"):
+            n = int(rest)
+            return (t, None if n < 0 else [self.reply() for _ in range(n)])
+        if t == b"%":
+            return (t, [(self.reply(), self.reply()) for _ in range(int(rest))])
+        raise ValueError("bad reply %r" % line)
+
+    def call(self, *args):
+        out = [b"*%d\r\n" % len(args)]
+        for a in args:
+            a = a if isinstance(a, bytes) else str(a).encode()
+            out.append(b"$%d\r\n%s\r\n" % (len(a), a))
+        self.sock.sendall(b"".join(out))
+        return self.reply()
+
+
+def start(cmd, port):
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        try:
+            c = Conn(port)
+            if c.call("PING") == (b"+", b"PONG"):
+                return proc, c
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("server did not start: %s" % cmd)
+
+
+# ---------------------------------------------------------------- generator
+
+KEYS = [b"k%d" % i for i in range(6)] + [b"", b"\x00bin\xff", b"{tag}a"]
+VALUES = [b"", b"0", b"1", b"-1", b"10", b"007", b"3.5", b"-0.25", b"1e3", b"inf", b"nan",
+          b"9223372036854775807", b"-9223372036854775808", b"18446744073709551616",
+          b"hello", b"hello world", b"\x00\x01\xff", b"x" * 44, b"y" * 45, b" 12", b"12 "]
+INTS = [b"0", b"1", b"-1", b"2", b"-3", b"100", b"9223372036854775807",
+        b"-9223372036854775808", b"abc", b"1.5", b"", b"99999999999999999999"]
+FLOATS = [b"0", b"1.5", b"-2.25", b"1e2", b"inf", b"-inf", b"nan", b"abc", b"5.0e3", b"0.1"]
+
+
+def pick(r, seq):
+    return seq[r.randrange(len(seq))]
+
+
+def gen(r):
+    k, v, i = pick(r, KEYS), pick(r, VALUES), pick(r, INTS)
+    choices = [
+        lambda: [b"SET", k, v] + r.choice([[], [b"NX"], [b"XX"], [b"GET"], [b"NX", b"GET"],
+                                           [b"EX", b"1000"], [b"PX", b"100000"], [b"KEEPTTL"],
+                                           [b"EX", i], [b"NX", b"XX"], [b"EX", b"10", b"PX", b"5"],
+                                           [b"BOGUS"], [b"EX"]]),
+        lambda: [b"GET", k],
+        lambda: [b"SETNX", k, v],
+        lambda: [b"SETEX", k, r.choice([b"100", b"0", b"-5", b"x"]), v],
+        lambda: [b"PSETEX", k, r.choice([b"100000", b"0", b"x"]), v],
+        lambda: [b"MGET"] + r.sample(KEYS, r.randint(1, 4)),
+        lambda: [b"MSET"] + sum(([pick(r, KEYS), pick(r, VALUES)] for _ in range(r.randint(1, 3))), []),
+        lambda: [b"MSETNX"] + sum(([pick(r, KEYS), pick(r, VALUES)] for _ in range(r.randint(1, 3))), []),
+        lambda: [b"MSET", k],
+        lambda: [b"GETSET", k, v],
+        lambda: [b"GETDEL", k],
+        lambda: [b"GETEX", k] + r.choice([[], [b"PERSIST"], [b"EX", b"1000"], [b"PX", b"100000"],
+                                          [b"EX", b"10", b"PERSIST"], [b"BAD"], [b"PX", b"-3"],
+                                          [b"PX", b"x"]]),
+        lambda: [b"APPEND", k, v],
+        lambda: [b"STRLEN", k],
+        lambda: [b"INCR", k],
+        lambda: [b"DECR", k],
+        lambda: [b"INCRBY", k, i],
+        lambda: [b"DECRBY", k, i],
+        lambda: [b"INCRBYFLOAT", k, pick(r, FLOATS)],
+        lambda: [b"GETRANGE", k, pick(r, INTS), pick(r, INTS)],
+        lambda: [b"SUBSTR", k, str(r.randint(-6, 6)).encode(), str(r.randint(-6, 6)).encode()],
+        lambda: [b"SETRANGE", k, r.choice([b"0", b"3", b"-1", b"x", b"10"]), v],
+        lambda: [b"LCS", k, pick(r, KEYS)] + r.choice([[], [b"LEN"], [b"IDX"], [b"IDX", b"WITHMATCHLEN"],
+                                                       [b"IDX", b"MINMATCHLEN", b"2"], [b"LEN", b"IDX"]]),
+        lambda: [b"DEL"] + r.sample(KEYS, r.randint(1, 3)),
+        lambda: [b"UNLINK", k],
+        lambda: [b"EXISTS"] + [pick(r, KEYS) for _ in range(r.randint(1, 3))],
+        lambda: [b"TYPE", k],
+        lambda: [b"KEYS", r.choice([b"*", b"k*", b"k[0-2]", b"?", b"*a*"])],
+        lambda: [b"RENAME", k, pick(r, KEYS)],
+        lambda: [b"RENAMENX", k, pick(r, KEYS)],
+        lambda: [b"COPY", k, pick(r, KEYS)] + r.choice([[], [b"REPLACE"], [b"DB", b"1"], [b"DB", b"99"], [b"BAD"]]),
+        lambda: [b"MOVE", k, r.choice([b"0", b"1", b"2", b"99", b"x"])],
+        lambda: [b"TOUCH", k, pick(r, KEYS)],
+        lambda: [r.choice([b"EXPIRE", b"PEXPIRE"]), k, r.choice([b"1000", b"100000", b"-1", b"x"])]
+        + r.choice([[], [b"NX"], [b"XX"], [b"GT"], [b"LT"], [b"NX", b"XX"], [b"GT", b"LT"], [b"ZZ"]]),
+        lambda: [r.choice([b"EXPIREAT", b"PEXPIREAT"]), k, r.choice([b"1", b"99999999999", b"x"])],
+        lambda: [r.choice([b"TTL", b"PTTL", b"EXPIRETIME", b"PEXPIRETIME"]), k],
+        lambda: [b"PERSIST", k],
+        lambda: [b"OBJECT", b"ENCODING", k],
+        lambda: [b"SELECT", r.choice([b"0", b"0", b"1", b"16", b"-1", b"x"])],
+        lambda: [b"DBSIZE"],
+        lambda: [b"SWAPDB", r.choice([b"0", b"1"]), r.choice([b"0", b"1", b"x"])],
+        lambda: [b"FLUSHDB"] if r.random() < 0.2 else [b"ECHO", v],
+        lambda: [b"PING"] + r.choice([[], [v]]),
+        lambda: [b"SET", k, v, b"EX", b"100000"],
+    ]
+    return r.choice(choices)()
+
+
+# ---------------------------------------------------------------- comparison
+
+TTL_CMDS = {b"TTL": 2, b"PTTL": 2000, b"EXPIRETIME": 2, b"PEXPIRETIME": 2000}
+
+
+def normalize(cmd, reply):
+    name = cmd[0].upper()
+    if name == b"KEYS" and reply[0] == b"*":
+        return (reply[0], sorted(reply[1]))
+    if name in TTL_CMDS and reply[0] == b":":
+        v = int(reply[1])
+        return (b":", v if v < 0 else "ttl")
+    return reply
+
+
+def close(cmd, a, b):
+    name = cmd[0].upper()
+    if name in TTL_CMDS and a[0] == b[0] == b":":
+        x, y = int(a[1]), int(b[1])
+        return (x < 0 or y < 0) and x == y or (x >= 0 and y >= 0 and abs(x - y) <= TTL_CMDS[name])
+    return normalize(cmd, a) == normalize(cmd, b)
+
+
+def run(stream, ca, cb):
+    """Returns the index of the first differing reply, or -1."""
+    for c in (ca, cb):
+        c.call(b"FLUSHALL")
+        c.call(b"SELECT", b"0")
+    for n, cmd in enumerate(stream):
+        a, b = ca.call(*cmd), cb.call(*cmd)
+        if not close(cmd, a, b):
+            return n, a, b
+    return -1, None, None
+
+
+def shrink(stream, ca, cb):
+    """Delta-debugging light: drop chunks while the mismatch persists."""
+    n, _, _ = run(stream, ca, cb)
+    stream = stream[:n + 1]
+    chunk = max(1, len(stream) // 2)
+    while chunk >= 1:
+        i = 0
+        while i < len(stream) - 1:
+            cand = stream[:i] + stream[i + chunk:]
+            if cand and run(cand, ca, cb)[0] == len(cand) - 1:
+                stream = cand
+            else:
+                i += chunk
+        chunk //= 2
+    return stream
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=int(os.environ.get("AIKV_DIFF_SEED", "1")))
+    ap.add_argument("--commands", type=int, default=5000)
+    ap.add_argument("--build", default=os.environ.get("AIKV_BUILD", "build"))
+    args = ap.parse_args()
+    build = args.build if os.path.isabs(args.build) else os.path.join(ROOT, args.build)
+
+    pa, pb = free_port(), free_port()
+    sa, ca = start([os.path.join(build, "aikv-server"), "--port", str(pa), "--bind", "127.0.0.1",
+                    "--loglevel", "warning"], pa)
+    try:
+        sb, cb = start(["redis-server", "--port", str(pb), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no", "--loglevel", "warning"], pb)
+    except Exception:
+        sa.kill()
+        raise
+    rc = 0
+    try:
+        r = random.Random(args.seed)
+        stream = [gen(r) for _ in range(args.commands)]
+        n, a, b = run(stream, ca, cb)
+        if n >= 0:
+            rc = 1
+            print("diff: mismatch at command %d: %r\n  aikv:  %r\n  redis: %r" % (n, stream[n], a, b))
+            small = shrink(stream, ca, cb)
+            print("diff: shortest reproduction (%d commands):" % len(small))
+            for cmd in small:
+                print("   ", b" ".join(cmd))
+            print("diff: 0 passed, 1 failed")
+        else:
+            print("diff: %d commands, seed %d, replies identical" % (len(stream), args.seed))
+            print("diff: 1 passed, 0 failed")
+    finally:
+        for c in (ca, cb):
+            c.close()
+        for p in (sa, sb):
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())
