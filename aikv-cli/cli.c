@@ -20,10 +20,9 @@
  * --file PATH runs the same loop against a store opened in-process instead
  * of a server (conn.c hides the difference); its prompt is "aikv:PATH> ".
  */
-#include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,8 @@
  * API and the protocol cannot drift apart.
  */
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../cmd/cmds.h"
@@ -159,11 +161,23 @@ AIKV_API int aikv_incrbyfloat(aikv_db_t *db, const void *key, size_t klen, doubl
 {
     CHECK_DB(db);
     CHECK_KEY(key, klen);
+    /* `by` goes through its shortest decimal text, as if typed to
+     * INCRBYFLOAT: 0.1 adds the long double nearest 0.1, not the double
+     * nearest 0.1 (which would print 10.5 + 0.1 as 10.60000000000000001). */
+    char text[40];
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(text, sizeof text, "%.*g", prec, by);
+        if (strtod(text, NULL) == by)
+            break;
+    }
+    long double lby;
+    if (!ak_str2ld(text, strlen(text), &lby))
+        return ak_set_error(AIKV_NOTNUM, "increment would produce NaN or Infinity");
     char *buf = ak_malloc(AK_LD_STR_CAP);
     size_t n;
     long double r = 0;
     ak_store_lock(db->st);
-    int rc = ak_op_incrbyfloat(db->st, db->index, ak_slice_of(key, klen), by, buf, &n, &r);
+    int rc = ak_op_incrbyfloat(db->st, db->index, ak_slice_of(key, klen), lby, buf, &n, &r);
     ak_store_unlock(db->st);
     ak_free(buf);
     if (rc != AK_OK)

@@ -14,6 +14,12 @@
  *     with sdssplitargs()'s rules, including its C-string view of the line
  *     (a NUL byte ends it). A line is "too big" only while no '\n' has been
  *     seen within max_inline bytes.
+ *   - One deliberate difference: lines are found with memchr(), where Redis
+ *     uses strchr() on its NUL-terminated query buffer and so stalls on a
+ *     NUL byte before the line end until the 64 KiB error. Here "*1\0\r\n"
+ *     is simply an invalid multibulk length. Also, a CR, LF or NUL in the
+ *     "expected '$', got 'X'" message becomes a space (Redis turns CR and
+ *     LF into spaces when it sends the error).
  *   State kept between calls (mbulk, pos, bulklen, argc and the argument
  *   offsets) lets a request that arrives in pieces be scanned once: complete
  *   arguments are never looked at again and a bulk's payload is not scanned
