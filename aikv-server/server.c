@@ -490,12 +490,23 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     server *srv = arg;
     log_msg(AK_LOG_WARNING, "Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    log_msg(AK_LOG_WARNING, "User requested shutdown...");
+    srv->shutdown_asap = 1;
+    event_base_loopbreak(srv->base);
+}
+
+static void on_shutdown_command(void *arg)
+{
+    server *srv = arg;
+    log_msg(AK_LOG_WARNING, "User requested shutdown...");
     srv->shutdown_asap = 1;
     event_base_loopbreak(srv->base);
 }
 
 int server_run(server *srv)
 {
+    srv->st->shutdown_hook = on_shutdown_command;
+    srv->st->shutdown_ctx = srv;
     struct timeval tv = {0, 1000000 / srv->st->cfg.hz};
     srv->cron_ev = event_new(srv->base, -1, EV_PERSIST, on_cron, srv);
     event_add(srv->cron_ev, &tv);
@@ -506,7 +517,6 @@ int server_run(server *srv)
     signal(SIGPIPE, SIG_IGN);
     log_msg(AK_LOG_NOTICE, "Ready to accept connections");
     event_base_dispatch(srv->base);
-    log_msg(AK_LOG_WARNING, "User requested shutdown...");
     return 0;
 }
 

@@ -32,7 +32,7 @@
 #define AK_SERVER_CMDS(X)                                                                   \
     X(command) X(command_count) X(command_info) X(command_docs) X(command_list)             \
     X(command_getkeys) X(command_help) X(info) X(time) X(config_get) X(config_set)          \
-    X(config_resetstat) X(config_help) X(debug)
+    X(config_resetstat) X(config_help) X(debug) X(shutdown)
 
 AK_STRING_CMDS(AK_DECLARE)
 AK_KEY_CMDS(AK_DECLARE)

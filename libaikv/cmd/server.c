@@ -808,3 +808,49 @@ void ak_cmd_debug(ak_session *c)
     ak_reply_errorf(c, "ERR unknown subcommand '%.*s'. Try DEBUG HELP.", (int)c->argvlen[1],
                     c->argv[1]);
 }
+
+/* ---------------------------------------------------------------- SHUTDOWN */
+
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. There is no persistence
+ * and no replica yet, so NOW has nothing to skip and SAVE cannot be
+ * honoured: it fails (unless FORCE) rather than pretend to save. A
+ * successful SHUTDOWN has no reply: the server closes the connection. */
+void ak_cmd_shutdown(ak_session *c)
+{
+    int nosave = 0, save = 0, now = 0, force = 0, abort_ = 0;
+    for (int j = 1; j < c->argc; j++) {
+        if (ak_arg_is(c, j, "nosave"))
+            nosave = 1;
+        else if (ak_arg_is(c, j, "save"))
+            save = 1;
+        else if (ak_arg_is(c, j, "now"))
+            now = 1;
+        else if (ak_arg_is(c, j, "force"))
+            force = 1;
+        else if (ak_arg_is(c, j, "abort"))
+            abort_ = 1;
+        else {
+            ak_reply_error(c, AK_ERR_SYNTAX);
+            return;
+        }
+    }
+    if ((abort_ && (nosave || save || now || force)) || (nosave && save)) {
+        ak_reply_error(c, AK_ERR_SYNTAX);
+        return;
+    }
+    if (abort_) {
+        ak_reply_error(c, "ERR No shutdown in progress.");
+        return;
+    }
+    if (!c->st->shutdown_hook) {
+        ak_reply_error(c, "ERR SHUTDOWN is only available in aikv-server, not in an embedded store");
+        return;
+    }
+    if (save && !force) {
+        ak_reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
+    (void)now;
+    c->flags |= AK_CLIENT_CLOSE_AFTER_REPLY;
+    c->st->shutdown_hook(c->st->shutdown_ctx);
+}

@@ -246,6 +246,9 @@ static ak_cmd table[] = {
         "A container for debugging commands."),
     CMD("info", info, -1, LD | ST, 0, 0, 0, "server", "1.0.0", "O(1)",
         "Returns information and statistics about the server."),
+    CMD("shutdown", shutdown, -1, A | NS | LD | ST | NA | AB, 0, 0, 0, "server", "1.0.0",
+        "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+        "Synchronously saves the database(s) to disk and shuts down the Redis server."),
     CMD("time", time, 1, LD | ST | F, 0, 0, 0, "server", "2.6.0", "O(1)",
         "Returns the server time."),
     END};

@@ -135,6 +135,9 @@ struct ak_store {
         double samples[3][16];
         int idx;
     } inst;
+    /* Set by the server: SHUTDOWN calls it (embedded stores have none). */
+    void (*shutdown_hook)(void *ctx);
+    void *shutdown_ctx;
     /* Set by the server: INFO and HELLO report them. */
     const char *executable, *config_file;
     int tcp_port_bound;
