@@ -62,6 +62,10 @@ typedef void ak_old_fn(void *ctx, const ak_slice *old);
  * AK_WRONGTYPE (only with AK_SET_GET; nothing changed). */
 int ak_op_set(ak_store *st, int db, ak_slice key, ak_slice val, unsigned flags, int64_t when,
               ak_old_fn *on_old, void *ctx, int *applied);
+/* APPEND / SETRANGE: AK_OK with *newlen, AK_WRONGTYPE, or AIKV_TOOBIG past
+ * proto-max-bulk-len. */
+int ak_op_append(ak_store *st, int db, ak_slice key, ak_slice val, size_t *newlen);
+int ak_op_setrange(ak_store *st, int db, ak_slice key, size_t off, ak_slice val, size_t *newlen);
 int ak_op_incrby(ak_store *st, int db, ak_slice key, long long by, long long *result);
 int ak_op_incrbyfloat(ak_store *st, int db, ak_slice key, long double by, char *buf,
                       size_t *len, long double *result);

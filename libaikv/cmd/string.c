@@ -38,9 +38,14 @@ static int read_string(ak_session *c, ak_slice key, ak_slice *val)
     return rc == AK_OK;
 }
 
+static int too_long(ak_store *st, size_t len)
+{
+    return (unsigned long long)len > (unsigned long long)st->cfg.proto_max_bulk_len;
+}
+
 static int check_length(ak_session *c, size_t len)
 {
-    if ((long long)len > c->st->cfg.proto_max_bulk_len) {
+    if (too_long(c->st, len)) {
         ak_reply_error(c, "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
         return 0;
     }
@@ -436,21 +441,54 @@ void ak_cmd_incrbyfloat(ak_session *c)
 
 /* ---------------------------------------------------------------- length, ranges */
 
+int ak_op_append(ak_store *st, int db, ak_slice key, ak_slice val, size_t *newlen)
+{
+    ak_engine *e = st->engine;
+    ak_slice cur;
+    int rc = e->ops->str_get(e, db, key, &cur);
+    if (rc == AK_WRONGTYPE)
+        return rc;
+    if (too_long(st, (rc == AK_OK ? cur.len : 0) + val.len))
+        return AIKV_TOOBIG;
+    e->ops->str_append(e, db, key, val, newlen);
+    ak_signal_key(st, db, key);
+    return AK_OK;
+}
+
+int ak_op_setrange(ak_store *st, int db, ak_slice key, size_t off, ak_slice val, size_t *newlen)
+{
+    ak_engine *e = st->engine;
+    ak_slice cur;
+    int rc = e->ops->str_get(e, db, key, &cur);
+    if (rc == AK_WRONGTYPE)
+        return rc;
+    if (val.len == 0) { /* nothing to write: report the length, create nothing */
+        *newlen = rc == AK_OK ? cur.len : 0;
+        return AK_OK;
+    }
+    if (too_long(st, off) || too_long(st, off + val.len))
+        return AIKV_TOOBIG;
+    e->ops->str_setrange(e, db, key, off, val, newlen);
+    ak_signal_key(st, db, key);
+    return AK_OK;
+}
+
+/* The reply of APPEND and SETRANGE. */
+static void reply_length(ak_session *c, int rc, size_t len)
+{
+    if (rc == AK_OK)
+        ak_out_integer(&c->out, (long long)len);
+    else if (rc == AK_WRONGTYPE)
+        ak_reply_error(c, AK_ERR_WRONGTYPE);
+    else
+        ak_reply_error(c, "ERR string exceeds maximum allowed size (proto-max-bulk-len)");
+}
+
 void ak_cmd_append(ak_session *c)
 {
-    ak_engine *e = ak_eng(c);
-    ak_slice key = ak_arg(c, 1), cur;
-    int rc = e->ops->str_get(e, c->db, key, &cur);
-    if (rc == AK_WRONGTYPE) {
-        ak_reply_error(c, AK_ERR_WRONGTYPE);
-        return;
-    }
-    if (!check_length(c, (rc == AK_OK ? cur.len : 0) + c->argvlen[2]))
-        return;
-    size_t newlen;
-    e->ops->str_append(e, c->db, key, ak_arg(c, 2), &newlen);
-    ak_signal_key(c->st, c->db, key);
-    ak_out_integer(&c->out, (long long)newlen);
+    size_t len = 0;
+    int rc = ak_op_append(c->st, c->db, ak_arg(c, 1), ak_arg(c, 2), &len);
+    reply_length(c, rc, len);
 }
 
 void ak_cmd_strlen(ak_session *c)
@@ -509,23 +547,9 @@ void ak_cmd_setrange(ak_session *c)
         ak_reply_error(c, "ERR offset is out of range");
         return;
     }
-    ak_engine *e = ak_eng(c);
-    ak_slice key = ak_arg(c, 1), val = ak_arg(c, 3), cur;
-    int rc = e->ops->str_get(e, c->db, key, &cur);
-    if (rc == AK_WRONGTYPE) {
-        ak_reply_error(c, AK_ERR_WRONGTYPE);
-        return;
-    }
-    if (val.len == 0) { /* nothing to write: report the length, create nothing */
-        ak_out_integer(&c->out, rc == AK_OK ? (long long)cur.len : 0);
-        return;
-    }
-    if (!check_length(c, (size_t)off + val.len))
-        return;
-    size_t newlen;
-    e->ops->str_setrange(e, c->db, key, (size_t)off, val, &newlen);
-    ak_signal_key(c->st, c->db, key);
-    ak_out_integer(&c->out, (long long)newlen);
+    size_t len = 0;
+    int rc = ak_op_setrange(c->st, c->db, ak_arg(c, 1), (size_t)off, ak_arg(c, 3), &len);
+    reply_length(c, rc, len);
 }
 
 /* ---------------------------------------------------------------- LCS */

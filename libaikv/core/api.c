@@ -187,25 +187,8 @@ AIKV_API int aikv_incrbyfloat(aikv_db_t *db, const void *key, size_t klen, doubl
     return AIKV_OK;
 }
 
-AIKV_API int aikv_append(aikv_db_t *db, const void *key, size_t klen, const void *val,
-                         size_t vlen, size_t *newlen)
+static int length_result(int rc, size_t n, size_t *newlen)
 {
-    CHECK_DB(db);
-    CHECK_KEY(key, klen);
-    ak_slice cur;
-    size_t n = 0;
-    ak_store_lock(db->st);
-    ak_engine *e = engine(db);
-    int rc = e->ops->str_get(e, db->index, ak_slice_of(key, klen), &cur);
-    if (rc != AK_WRONGTYPE) {
-        if ((long long)((rc == AK_OK ? cur.len : 0) + vlen) > db->st->cfg.proto_max_bulk_len) {
-            rc = AIKV_TOOBIG;
-        } else {
-            rc = e->ops->str_append(e, db->index, ak_slice_of(key, klen), ak_slice_of(val, vlen), &n);
-            ak_signal_key(db->st, db->index, ak_slice_of(key, klen));
-        }
-    }
-    ak_store_unlock(db->st);
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (rc == AIKV_TOOBIG)
@@ -213,6 +196,18 @@ AIKV_API int aikv_append(aikv_db_t *db, const void *key, size_t klen, const void
     if (newlen)
         *newlen = n;
     return AIKV_OK;
+}
+
+AIKV_API int aikv_append(aikv_db_t *db, const void *key, size_t klen, const void *val,
+                         size_t vlen, size_t *newlen)
+{
+    CHECK_DB(db);
+    CHECK_KEY(key, klen);
+    size_t n = 0;
+    ak_store_lock(db->st);
+    int rc = ak_op_append(db->st, db->index, ak_slice_of(key, klen), ak_slice_of(val, vlen), &n);
+    ak_store_unlock(db->st);
+    return length_result(rc, n, newlen);
 }
 
 AIKV_API int aikv_strlen(aikv_db_t *db, const void *key, size_t klen, size_t *len)
@@ -261,32 +256,12 @@ AIKV_API int aikv_setrange(aikv_db_t *db, const void *key, size_t klen, size_t o
 {
     CHECK_DB(db);
     CHECK_KEY(key, klen);
-    ak_slice cur;
     size_t n = 0;
     ak_store_lock(db->st);
-    ak_engine *e = engine(db);
-    int rc = e->ops->str_get(e, db->index, ak_slice_of(key, klen), &cur);
-    if (rc != AK_WRONGTYPE) {
-        if (vlen == 0) {
-            n = rc == AK_OK ? cur.len : 0;
-            rc = AK_OK;
-        } else if (offset > (size_t)db->st->cfg.proto_max_bulk_len ||
-                   (long long)(offset + vlen) > db->st->cfg.proto_max_bulk_len) {
-            rc = AIKV_TOOBIG;
-        } else {
-            rc = e->ops->str_setrange(e, db->index, ak_slice_of(key, klen), offset,
-                                      ak_slice_of(val, vlen), &n);
-            ak_signal_key(db->st, db->index, ak_slice_of(key, klen));
-        }
-    }
+    int rc = ak_op_setrange(db->st, db->index, ak_slice_of(key, klen), offset,
+                            ak_slice_of(val, vlen), &n);
     ak_store_unlock(db->st);
-    if (rc == AK_WRONGTYPE)
-        return wrongtype();
-    if (rc == AIKV_TOOBIG)
-        return ak_set_error(rc, "string exceeds maximum allowed size (proto-max-bulk-len)");
-    if (newlen)
-        *newlen = n;
-    return AIKV_OK;
+    return length_result(rc, n, newlen);
 }
 
 /* ---------------------------------------------------------------- keys */

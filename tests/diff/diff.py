@@ -79,8 +79,8 @@ class Conn:
         return self.reply()
 
 
-def start(cmd, port):
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start(cmd, port, stderr=subprocess.DEVNULL):
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=stderr)
     deadline = time.time() + 10
     while time.time() < deadline:
         try:
@@ -228,7 +228,7 @@ def main():
 
     pa, pb = free_port(), free_port()
     sa, ca = start([os.path.join(build, "aikv-server"), "--port", str(pa), "--bind", "127.0.0.1",
-                    "--loglevel", "warning"], pa)
+                    "--loglevel", "warning"], pa, stderr=None)
     try:
         sb, cb = start(["redis-server", "--port", str(pb), "--bind", "127.0.0.1", "--save", "",
                         "--appendonly", "no", "--loglevel", "warning"], pb)
@@ -257,9 +257,14 @@ def main():
         for p in (sa, sb):
             p.terminate()
             try:
-                p.wait(timeout=10)
+                p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
+                p.wait()
+    # A clean SIGTERM exit is 0; sanitizer reports (leaks included) are not.
+    if sa.returncode != 0:
+        print("diff: aikv-server exited with status %s (see its stderr above)" % sa.returncode)
+        rc = 1
     return rc
 
 
