@@ -82,7 +82,7 @@ AIKV_API int aikv_set(aikv_db_t *db, const void *key, size_t klen, const void *v
         }
         when = e;
     }
-    if ((long long)vlen > db->st->cfg.proto_max_bulk_len)
+    if ((unsigned long long)vlen > (unsigned long long)db->st->cfg.proto_max_bulk_len)
         return ak_set_error(AIKV_TOOBIG, "string exceeds maximum allowed size (proto-max-bulk-len)");
     unsigned f = ((flags & AIKV_SET_NX) ? AK_SET_NX : 0) | ((flags & AIKV_SET_XX) ? AK_SET_XX : 0) |
                  ((flags & AIKV_SET_GET) ? AK_SET_GET : 0) |

@@ -395,12 +395,15 @@ def test_expireat_and_expiretime(r):
     assert r.execute_command("PEXPIRETIME", "k") == at * 1000
 
 
-def test_pexpireat_and_pexpiretime(r):
+@pytest.mark.parametrize("ms,rounded_up", [(123, False), (499, False), (500, True), (600, True)])
+def test_pexpireat_and_pexpiretime(r, ms, rounded_up):
     r.execute_command("SET", "k", "v")
-    at = int(time.time() * 1000) + 1000123
+    sec = int(time.time()) + 1000
+    at = sec * 1000 + ms
     assert r.execute_command("PEXPIREAT", "k", at) == 1
     assert r.execute_command("PEXPIRETIME", "k") == at
-    assert r.execute_command("EXPIRETIME", "k") == at // 1000
+    # EXPIRETIME rounds to the nearest second
+    assert r.execute_command("EXPIRETIME", "k") == sec + rounded_up
 
 
 def test_expiretime_of_key_without_ttl_and_missing_key(r):
