@@ -20,6 +20,7 @@
 #include "../util/clock.h"
 #include "../util/glob.h"
 #include "../util/num.h"
+#include "../core/resp.h"
 #include "cmds.h"
 
 /* ---------------------------------------------------------------- COMMAND */
@@ -43,45 +44,54 @@ static void reply_flags(ak_out *o, const ak_cmd *cmd)
             ak_out_status(o, names[i].name);
 }
 
-static int is_named(const ak_cmd *cmd, const char *const *list)
-{
-    char full[96];
-    ak_cmd_fullname(cmd, full, sizeof full);
-    for (; *list; list++)
-        if (!strcmp(*list, full))
-            return 1;
-    return 0;
-}
-
-/* ACL categories, derived as Redis derives its implicit ones, plus the
- * explicit @dangerous/@keyspace marks of the commands that carry them. */
+/* ACL categories in Redis's order: the command's explicit ones (from the
+ * table) plus those its flags imply, as Redis's setImplicitACLCategories. */
 static size_t categories(const ak_cmd *cmd, const char **out)
 {
-    static const char *const dangerous[] = {
-        "keys", "flushall", "flushdb", "swapdb", "info", "config|get", "config|set",
-        "config|resetstat", "debug", "client|kill", "client|list", "client|no-evict", NULL};
-    static const char *const keyspace[] = {"dbsize", "flushall", "flushdb", "swapdb", NULL};
+    static const char *const order[] = {
+        "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap",
+        "hyperloglog", "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking",
+        "dangerous", "connection", "transaction", "scripting"};
+    static const char *const at[] = {
+        "@keyspace", "@read", "@write", "@set", "@sortedset", "@list", "@hash", "@string",
+        "@bitmap", "@hyperloglog", "@geo", "@stream", "@pubsub", "@admin", "@fast", "@slow",
+        "@blocking", "@dangerous", "@connection", "@transaction", "@scripting"};
     size_t n = 0;
-    const char *group = cmd->group;
-    if (cmd->flags & AK_CMD_WRITE)
-        out[n++] = "@write";
-    if (cmd->flags & AK_CMD_READONLY)
-        out[n++] = "@read";
-    if (cmd->flags & AK_CMD_ADMIN)
-        out[n++] = "@admin";
-    if (is_named(cmd, keyspace) || !strcmp(group, "generic"))
-        out[n++] = "@keyspace";
-    if (!strcmp(group, "string"))
-        out[n++] = "@string";
-    if (cmd->flags & AK_CMD_FAST)
-        out[n++] = "@fast";
-    else
-        out[n++] = "@slow";
-    if ((cmd->flags & AK_CMD_ADMIN) || is_named(cmd, dangerous))
-        out[n++] = "@dangerous";
-    if (!strcmp(group, "connection"))
-        out[n++] = "@connection";
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        const char *c = order[i];
+        int has = 0;
+        size_t cl = strlen(c);
+        for (const char *p = cmd->acl; p && *p;) {
+            const char *sp = strchr(p, ' ');
+            size_t wl = sp ? (size_t)(sp - p) : strlen(p);
+            if (wl == cl && !strncmp(p, c, cl))
+                has = 1;
+            p = sp ? sp + 1 : p + wl;
+        }
+        uint32_t f = cmd->flags;
+        if ((!strcmp(c, "write") && (f & AK_CMD_WRITE)) || (!strcmp(c, "read") && (f & AK_CMD_READONLY)) ||
+            ((!strcmp(c, "admin") || !strcmp(c, "dangerous")) && (f & AK_CMD_ADMIN)) ||
+            (!strcmp(c, "pubsub") && (f & AK_CMD_PUBSUB)) || (!strcmp(c, "fast") && (f & AK_CMD_FAST)) ||
+            (!strcmp(c, "slow") && !(f & AK_CMD_FAST)) || (!strcmp(c, "blocking") && (f & AK_CMD_BLOCKING)))
+            has = 1;
+        if (has)
+            out[n++] = at[i];
+    }
     return n;
+}
+
+static void reply_tips(ak_out *o, const ak_cmd *cmd)
+{
+    size_t n = 0;
+    for (const char *p = cmd->tips; p && *p; p = strchr(p, ' ') ? strchr(p, ' ') + 1 : "")
+        n++;
+    ak_out_array(o, n);
+    for (const char *p = cmd->tips; p && *p;) {
+        const char *sp = strchr(p, ' ');
+        size_t wl = sp ? (size_t)(sp - p) : strlen(p);
+        ak_out_status_len(o, p, wl);
+        p = sp ? sp + 1 : p + wl;
+    }
 }
 
 static void reply_keyspecs(ak_out *o, const ak_cmd *cmd)
@@ -134,12 +144,12 @@ static void reply_info(ak_out *o, const ak_cmd *cmd)
     ak_out_integer(o, cmd->first);
     ak_out_integer(o, cmd->last);
     ak_out_integer(o, cmd->step);
-    const char *cats[8];
+    const char *cats[24];
     size_t nc = categories(cmd, cats);
     ak_out_set(o, nc);
     for (size_t i = 0; i < nc; i++)
         ak_out_status(o, cats[i]);
-    ak_out_empty_array(o); /* tips */
+    reply_tips(o, cmd);
     reply_keyspecs(o, cmd);
     size_t nsub = 0;
     for (const ak_cmd *s = cmd->sub; s && s->name; s++)
@@ -149,24 +159,25 @@ static void reply_info(ak_out *o, const ak_cmd *cmd)
         reply_info(o, s);
 }
 
+/* A command's COMMAND DOCS map, kept as RESP3 (command_docs.inc) and
+ * written in the session's protocol. A container's "subcommands" come from
+ * the table, so they list exactly the subcommands that exist. */
 static void reply_docs(ak_out *o, const ak_cmd *cmd)
 {
-    size_t nsub = 0;
+    size_t len, nsub = 0;
+    const char *resp3 = ak_cmd_docs(cmd, &len);
+    aikv_reply_t *r = resp3 ? ak_reply_parse(resp3, len) : NULL;
     for (const ak_cmd *s = cmd->sub; s && s->name; s++)
         nsub++;
-    ak_out_map(o, 4 + (nsub > 0));
-    ak_out_bulk_cstr(o, "summary");
-    ak_out_bulk_cstr(o, cmd->summary);
-    ak_out_bulk_cstr(o, "since");
-    ak_out_bulk_cstr(o, cmd->since);
-    ak_out_bulk_cstr(o, "group");
-    ak_out_bulk_cstr(o, cmd->group);
-    ak_out_bulk_cstr(o, "complexity");
-    ak_out_bulk_cstr(o, cmd->complexity);
+    size_t pairs = r ? r->elements / 2 : 0;
+    ak_out_map(o, pairs + (nsub > 0));
+    for (size_t i = 0; r && i < r->elements; i++)
+        ak_out_reply(o, r->element[i]);
+    aikv_reply_free(r);
     if (nsub) {
         ak_out_bulk_cstr(o, "subcommands");
         ak_out_map(o, nsub);
-        for (const ak_cmd *s = cmd->sub; s && s->name; s++) {
+        for (const ak_cmd *s = cmd->sub; s->name; s++) {
             char full[96];
             ak_cmd_fullname(s, full, sizeof full);
             ak_out_bulk_cstr(o, full);
@@ -276,7 +287,7 @@ void ak_cmd_command_list(ak_session *c)
             if (filter == PATTERN)
                 hit = ak_glob_match(arg, arglen, full, strlen(full), 1);
             else if (filter == ACLCAT) {
-                const char *cats[8];
+                const char *cats[24];
                 size_t nc = categories(cmd, cats);
                 for (size_t k = 0; k < nc; k++)
                     if (strlen(cats[k] + 1) == arglen && !strncasecmp(cats[k] + 1, arg, arglen))

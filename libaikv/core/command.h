@@ -50,10 +50,9 @@ struct ak_cmd {
     int arity;
     uint32_t flags;
     int first, last, step; /* key positions; last -1 = the last argument */
-    const char *group;     /* "string", "generic", "connection", "server", ... */
-    const char *since;
-    const char *complexity;
-    const char *summary;
+    const char *acl;       /* explicit ACL categories ("keyspace dangerous"); the
+                              flags add the implicit ones (@write, @fast...) */
+    const char *tips;      /* command tips, space separated */
     const ak_cmd *sub;     /* subcommands, ended by an entry with name NULL;
                               with argc >= 2 dispatch goes to sub[argv[1]] */
     const ak_cmd *parent;  /* set at start for subcommands */
@@ -67,6 +66,10 @@ void ak_commands_init(void);
 const ak_cmd *ak_cmd_lookup(const char *name, size_t len);
 /* The subcommand of a container, or NULL. */
 const ak_cmd *ak_cmd_lookup_sub(const ak_cmd *parent, const char *name, size_t len);
+
+/* The COMMAND DOCS map of a command as RESP3 bytes (command_docs.inc), or
+ * NULL. */
+const char *ak_cmd_docs(const ak_cmd *cmd, size_t *len);
 
 /* All top-level commands, for COMMAND COUNT/LIST/INFO/DOCS. */
 const ak_cmd *ak_cmd_table(int *count);

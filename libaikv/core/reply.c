@@ -10,6 +10,7 @@
 
 #include "../util/alloc.h"
 #include "../util/num.h"
+#include "../../aikv.h"
 
 void ak_out_init(ak_out *o, int resp)
 {
@@ -226,4 +227,58 @@ void ak_out_set_deferred(ak_out *o, size_t mark, char kind, size_t n)
     memmove(o->buf + mark + h, o->buf + mark, o->len - mark);
     memcpy(o->buf + mark, hdr, h);
     o->len += h;
+}
+
+void ak_out_reply(ak_out *o, const aikv_reply_t *r)
+{
+    switch (r->type) {
+    case AIKV_REPLY_STRING:
+        ak_out_bulk(o, r->str, r->len);
+        return;
+    case AIKV_REPLY_STATUS:
+        ak_out_status_len(o, r->str, r->len);
+        return;
+    case AIKV_REPLY_ERROR:
+        ak_out_error_len(o, r->str, r->len);
+        return;
+    case AIKV_REPLY_INTEGER:
+        ak_out_integer(o, r->integer);
+        return;
+    case AIKV_REPLY_NIL:
+        ak_out_null(o);
+        return;
+    case AIKV_REPLY_DOUBLE:
+        ak_out_double(o, r->dval);
+        return;
+    case AIKV_REPLY_BOOL:
+        ak_out_bool(o, (int)r->integer);
+        return;
+    case AIKV_REPLY_BIGNUM:
+        if (o->resp >= 3) {
+            ak_out_append(o, "(", 1);
+            ak_out_append(o, r->str, r->len);
+            ak_out_append(o, "\r\n", 2);
+        } else {
+            ak_out_bulk(o, r->str, r->len);
+        }
+        return;
+    case AIKV_REPLY_VERB:
+        ak_out_verbatim(o, r->str, r->len);
+        return;
+    case AIKV_REPLY_MAP:
+    case AIKV_REPLY_ATTR:
+        ak_out_map(o, r->elements / 2);
+        break;
+    case AIKV_REPLY_SET:
+        ak_out_set(o, r->elements);
+        break;
+    case AIKV_REPLY_PUSH:
+        ak_out_push(o, r->elements);
+        break;
+    default:
+        ak_out_array(o, r->elements);
+        break;
+    }
+    for (size_t i = 0; i < r->elements; i++)
+        ak_out_reply(o, r->element[i]);
 }

@@ -51,6 +51,11 @@ void ak_out_bool(ak_out *o, int b);
 void ak_out_verbatim(ak_out *o, const char *p, size_t n);
 void ak_out_empty_array(ak_out *o);
 
+/* Writes a reply tree (aikv.h's aikv_reply_t) in o's protocol: RESP3 types
+ * fall back to their RESP2 shapes as the writers above do. */
+struct aikv_reply;
+void ak_out_reply(ak_out *o, const struct aikv_reply *r);
+
 /* Deferred aggregate length, for replies whose size is known only at the end:
  * ak_out_defer() marks the place, ak_out_set_deferred() writes the header
  * there. kind is '*' (array), '%' (map: n = pairs) or '~' (set). */

@@ -5,6 +5,7 @@ small helpers.
 Nothing in here talks to anything but 127.0.0.1.
 """
 
+import atexit
 import os
 import signal
 import socket
@@ -81,6 +82,15 @@ def wait_for(predicate, timeout=5.0, interval=0.02, what="condition"):
 # --------------------------------------------------------------------------
 
 LIVE_SERVERS = []  # servers currently running, for log tails on failure
+
+
+@atexit.register
+def _kill_leftover_servers():
+    """Last resort (e.g. after an interrupted run): kill what is still running."""
+    for srv in list(LIVE_SERVERS):
+        if srv.proc is not None and srv.proc.poll() is None:
+            srv.proc.kill()
+            srv.proc.wait(5)
 
 
 class ServerStartError(Exception):
