@@ -41,6 +41,7 @@ struct conn {
     server *srv;
     int fd;
     int unix_socket;
+    int local; /* loopback or unix socket: may use DEBUG with enable-debug-command local */
     struct event *rev, *wev;
     char *qbuf;
     size_t qlen, qcap, qpos;
@@ -69,6 +70,7 @@ static void conn_info(void *p, ak_conn_info *ci)
     ci->qbuf_free = c->qcap - c->qlen;
     ci->obl = c->sess->out.len - c->wpos;
     ci->omem = c->sess->out.cap;
+    ci->local = c->local;
     ci->events = c->wev && event_pending(c->wev, EV_WRITE, NULL) ? "rw" : "r";
 }
 
@@ -196,6 +198,7 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
         c->srv = srv;
         c->fd = fd;
         c->unix_socket = is_unix;
+        c->local = is_loopback(&sa);
         ak_req_init(&c->req);
         if (is_unix) {
             snprintf(c->addr, sizeof c->addr, "%s:0", srv->unixsocket_path);
@@ -239,6 +242,7 @@ static void process_input(conn *c)
     lim.max_bulk = (size_t)st->cfg.proto_max_bulk_len;
     while (c->qpos < c->qlen && !c->close_after_write && !c->killed) {
         size_t used = 0;
+        lim.unauthenticated = !c->sess->authenticated;
         int rc = ak_req_parse(&c->req, c->qbuf + c->qpos, c->qlen - c->qpos, &lim, &used);
         if (rc == AK_REQ_MORE)
             break;
@@ -276,7 +280,9 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         c->qbuf = ak_realloc(c->qbuf, cap);
         c->qcap = cap;
     }
-    ssize_t n = read(fd, c->qbuf + c->qlen, c->qcap - c->qlen);
+    /* Read what was asked for, not the whole spare capacity: the query
+     * buffer limit is checked per read, as Redis does. */
+    ssize_t n = read(fd, c->qbuf + c->qlen, want);
     if (n == 0) {
         log_msg(AK_LOG_VERBOSE, "Client closed connection %s", c->addr);
         conn_free(c);
@@ -291,7 +297,10 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
     }
     c->qlen += (size_t)n;
     st->stats.net_input_bytes += (uint64_t)n;
-    if ((long long)(c->qlen - c->qpos) > st->cfg.client_query_buffer_limit) {
+    /* Like Redis, only input not yet parsed into arguments counts: a long
+     * pipeline of small commands, or a command with many arguments, is fine. */
+    size_t pending = c->qlen - c->qpos - c->req.pos;
+    if ((unsigned long long)pending > (unsigned long long)st->cfg.client_query_buffer_limit) {
         log_msg(AK_LOG_WARNING, "Closing client that reached max query buffer length: %s",
                 c->addr);
         st->stats.client_qbuf_limit_disconnections++;

@@ -132,7 +132,7 @@ void ak_cmd_hello(ak_session *c)
     }
     if (!c->authenticated) {
         ak_reply_error(c, "NOAUTH HELLO must be called with the client already authenticated, "
-                          "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                          "otherwise the HELLO AUTH <user> <pass> option can be used to "
                           "authenticate the client and select the RESP protocol version at the "
                           "same time");
         return;
@@ -209,8 +209,8 @@ void ak_cmd_client_setinfo(ak_session *c)
         return;
     }
     if (!valid_name(c->argv[3], c->argvlen[3])) {
-        ak_reply_errorf(c, "ERR %s cannot contain spaces, newlines or special characters.",
-                        libname ? "lib-name" : "lib-ver");
+        ak_reply_errorf(c, "ERR %.*s cannot contain spaces, newlines or special characters.",
+                        (int)c->argvlen[2], c->argv[2]);
         return;
     }
     char **field = libname ? &c->lib_name : &c->lib_ver;
@@ -259,7 +259,7 @@ void ak_cmd_client_no_touch(ak_session *c)
 void ak_cmd_client_reply(ak_session *c)
 {
     if (ak_arg_is(c, 2, "on")) {
-        c->flags &= ~(AK_CLIENT_REPLY_OFF | AK_CLIENT_REPLY_SKIP_NEXT);
+        c->flags &= ~(AK_CLIENT_REPLY_OFF | AK_CLIENT_REPLY_SKIP_NEXT | AK_CLIENT_REPLY_SKIP);
         ak_reply_ok(c);
     } else if (ak_arg_is(c, 2, "off")) {
         c->flags |= AK_CLIENT_REPLY_OFF;

@@ -8,14 +8,14 @@
 
 void ak_cmd_select(ak_session *c)
 {
-    long long db;
-    if (!ak_arg_ll_range(c, 1, INT_MIN, INT_MAX, &db, NULL))
+    int db;
+    if (!ak_arg_int(c, 1, &db))
         return;
     if (db < 0 || db >= c->st->ndb) {
         ak_reply_error(c, AK_ERR_DBINDEX);
         return;
     }
-    c->db = (int)db;
+    c->db = db;
     ak_reply_ok(c);
 }
 

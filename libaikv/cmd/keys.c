@@ -2,6 +2,7 @@
  * keys.c -- commands on keys of any type: deletion, existence, type,
  * iteration (KEYS, SCAN, RANDOMKEY), renaming and copying, TTLs, OBJECT.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -156,17 +157,19 @@ static void collect_free(collect *cl)
     ak_free(cl->lens);
 }
 
+/* Redis's parseScanCursorOrReply(): strtoul over the whole argument, no
+ * leading space; "" is cursor 0 and "-1" wraps, as there. */
 static int parse_cursor(const char *s, size_t n, uint64_t *out)
 {
-    char buf[32];
-    if (n == 0 || n >= sizeof buf || s[0] == '-' || s[0] == ' ' || s[0] == '+')
+    char buf[64];
+    if (n >= sizeof buf || (n && isspace((unsigned char)s[0])) || memchr(s, '\0', n))
         return 0;
     memcpy(buf, s, n);
     buf[n] = '\0';
     char *end;
     errno = 0;
     unsigned long long v = strtoull(buf, &end, 10);
-    if (errno == ERANGE || *end || end == buf)
+    if (errno == ERANGE || *end)
         return 0;
     *out = v;
     return 1;
@@ -271,14 +274,14 @@ void ak_cmd_renamenx(ak_session *c)
 
 static int parse_db(ak_session *c, int i, int *db)
 {
-    long long v;
-    if (!ak_arg_ll_range(c, i, INT_MIN, INT_MAX, &v, NULL))
+    int v;
+    if (!ak_arg_int(c, i, &v))
         return 0;
     if (v < 0 || v >= c->st->ndb) {
         ak_reply_error(c, AK_ERR_DBINDEX);
         return 0;
     }
-    *db = (int)v;
+    *db = v;
     return 1;
 }
 
@@ -308,14 +311,9 @@ void ak_cmd_copy(ak_session *c)
 
 void ak_cmd_move(ak_session *c)
 {
-    long long v;
-    if (!ak_arg_ll_range(c, 2, INT_MIN, INT_MAX, &v, NULL))
+    int dst;
+    if (!parse_db(c, 2, &dst))
         return;
-    if (v < 0 || v >= c->st->ndb) {
-        ak_reply_error(c, AK_ERR_DBINDEX);
-        return;
-    }
-    int dst = (int)v;
     if (dst == c->db) {
         ak_reply_error(c, "ERR source and destination objects are the same");
         return;

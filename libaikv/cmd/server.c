@@ -96,41 +96,14 @@ static void reply_tips(ak_out *o, const ak_cmd *cmd)
 
 static void reply_keyspecs(ak_out *o, const ak_cmd *cmd)
 {
-    if (cmd->first <= 0) {
+    size_t len;
+    const char *resp3 = ak_cmd_keyspecs(cmd, &len);
+    aikv_reply_t *r = resp3 ? ak_reply_parse(resp3, len) : NULL;
+    if (r)
+        ak_out_reply(o, r);
+    else
         ak_out_empty_array(o);
-        return;
-    }
-    ak_out_array(o, 1);
-    ak_out_map(o, 3);
-    ak_out_bulk_cstr(o, "flags");
-    ak_out_set(o, 2);
-    if (cmd->flags & AK_CMD_WRITE) {
-        ak_out_status(o, "RW");
-        ak_out_status(o, "UPDATE");
-    } else {
-        ak_out_status(o, "RO");
-        ak_out_status(o, "ACCESS");
-    }
-    ak_out_bulk_cstr(o, "begin_search");
-    ak_out_map(o, 2);
-    ak_out_bulk_cstr(o, "type");
-    ak_out_bulk_cstr(o, "index");
-    ak_out_bulk_cstr(o, "spec");
-    ak_out_map(o, 1);
-    ak_out_bulk_cstr(o, "index");
-    ak_out_integer(o, cmd->first);
-    ak_out_bulk_cstr(o, "find_keys");
-    ak_out_map(o, 2);
-    ak_out_bulk_cstr(o, "type");
-    ak_out_bulk_cstr(o, "range");
-    ak_out_bulk_cstr(o, "spec");
-    ak_out_map(o, 3);
-    ak_out_bulk_cstr(o, "lastkey");
-    ak_out_integer(o, cmd->last < 0 ? cmd->last : cmd->last - cmd->first);
-    ak_out_bulk_cstr(o, "keystep");
-    ak_out_integer(o, cmd->step);
-    ak_out_bulk_cstr(o, "limit");
-    ak_out_integer(o, 0);
+    aikv_reply_free(r);
 }
 
 static void reply_info(ak_out *o, const ak_cmd *cmd)
@@ -390,13 +363,17 @@ static size_t rss_bytes(void)
 static void infof(ak_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void infof(ak_out *o, const char *fmt, ...)
 {
-    char buf[512];
-    va_list ap;
+    va_list ap, ap2;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    if (n > 0)
-        ak_out_append(o, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    if (n > 0) {
+        ak_out_reserve(o, (size_t)n + 1);
+        vsnprintf(o->buf + o->len, (size_t)n + 1, fmt, ap2);
+        o->len += (size_t)n;
+    }
+    va_end(ap2);
 }
 
 static void section_server(ak_session *c, ak_out *o)
@@ -609,6 +586,12 @@ static void section_errorstats(ak_session *c, ak_out *o)
         infof(o, "errorstat_%s:count=%llu\r\n", e->code, (unsigned long long)e->count);
 }
 
+/* Latency percentiles are not tracked (as Redis with latency-tracking no). */
+static void section_latencystats(ak_session *c, ak_out *o)
+{
+    infof(o, "# Latencystats\r\n");
+}
+
 static void section_cluster(ak_session *c, ak_out *o)
 {
     infof(o, "# Cluster\r\ncluster_enabled:0\r\n");
@@ -639,6 +622,7 @@ static const section sections[] = {
     {"stats", section_stats, 1},             {"replication", section_replication, 1},
     {"cpu", section_cpu, 1},                 {"modules", section_modules, 1},
     {"commandstats", section_commandstats, 0}, {"errorstats", section_errorstats, 1},
+    {"latencystats", section_latencystats, 0},
     {"cluster", section_cluster, 1},         {"keyspace", section_keyspace, 1},
 };
 #define NSECTIONS (sizeof sections / sizeof *sections)
@@ -692,6 +676,7 @@ void ak_cmd_time(ak_session *c)
 
 typedef struct cfg_get {
     ak_out *out;
+    const char *echo; /* a name without glob characters is answered as given */
     char **seen;
     size_t n, cap;
 } cfg_get;
@@ -707,16 +692,17 @@ static void cfg_emit(void *ctx, const char *name, const char *value)
         g->seen = ak_realloc(g->seen, g->cap * sizeof(char *));
     }
     g->seen[g->n++] = (char *)name;
-    ak_out_bulk_cstr(g->out, name);
+    ak_out_bulk_cstr(g->out, g->echo ? g->echo : name);
     ak_out_bulk_cstr(g->out, value);
 }
 
 void ak_cmd_config_get(ak_session *c)
 {
-    cfg_get g = {&c->out, NULL, 0, 0};
+    cfg_get g = {&c->out, NULL, NULL, 0, 0};
     size_t mark = ak_out_defer(&c->out);
     for (int j = 2; j < c->argc; j++) {
         char *pat = ak_memdup(c->argv[j], c->argvlen[j]);
+        g.echo = strpbrk(pat, "*?[") ? NULL : pat;
         ak_config_each(&c->st->cfg, pat, cfg_emit, &g);
         ak_free(pat);
     }
@@ -793,8 +779,31 @@ void ak_cmd_config_help(ak_session *c)
 
 /* ---------------------------------------------------------------- DEBUG */
 
+static int debug_allowed(ak_session *c)
+{
+    int mode = c->st->cfg.enable_debug_command;
+    if (mode == 1)
+        return 1;
+    if (mode == 2) {
+        if (!c->conn)
+            return 1; /* an embedded caller is as local as it gets */
+        ak_conn_info ci;
+        memset(&ci, 0, sizeof ci);
+        c->conn_ops->info(c->conn, &ci);
+        return ci.local;
+    }
+    return 0;
+}
+
 void ak_cmd_debug(ak_session *c)
 {
+    if (!debug_allowed(c)) {
+        ak_reply_error(c, "ERR DEBUG command not allowed. If the enable-debug-command option is "
+                          "set to \"local\", you can run it from a local connection, otherwise you "
+                          "need to set this option in the configuration file, and then restart the "
+                          "server.");
+        return;
+    }
     if (ak_arg_is(c, 1, "help")) {
         static const char *const lines[] = {
             "SLEEP <seconds>",
@@ -816,8 +825,8 @@ void ak_cmd_debug(ak_session *c)
         ak_reply_ok(c);
         return;
     }
-    ak_reply_errorf(c, "ERR unknown subcommand '%.*s'. Try DEBUG HELP.", (int)c->argvlen[1],
-                    c->argv[1]);
+    ak_reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try DEBUG HELP.",
+                    (int)c->argvlen[1], c->argv[1]);
 }
 
 /* ---------------------------------------------------------------- SHUTDOWN */

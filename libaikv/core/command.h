@@ -70,6 +70,8 @@ const ak_cmd *ak_cmd_lookup_sub(const ak_cmd *parent, const char *name, size_t l
 /* The COMMAND DOCS map of a command as RESP3 bytes (command_docs.inc), or
  * NULL. */
 const char *ak_cmd_docs(const ak_cmd *cmd, size_t *len);
+/* Its COMMAND INFO key specifications, likewise. */
+const char *ak_cmd_keyspecs(const ak_cmd *cmd, size_t *len);
 
 /* All top-level commands, for COMMAND COUNT/LIST/INFO/DOCS. */
 const ak_cmd *ak_cmd_table(int *count);

@@ -208,11 +208,12 @@ const ak_cmd *ak_cmd_lookup_sub(const ak_cmd *parent, const char *name, size_t l
 static const struct {
     const char *name;
     const char *resp3;
+    const char *keyspecs;
 } docs[] = {
 #include "command_docs.inc"
 };
 
-const char *ak_cmd_docs(const ak_cmd *cmd, size_t *len)
+static int docs_index(const ak_cmd *cmd)
 {
     char full[96];
     ak_cmd_fullname(cmd, full, sizeof full);
@@ -220,16 +221,32 @@ const char *ak_cmd_docs(const ak_cmd *cmd, size_t *len)
     while (lo < hi) { /* the generator writes them sorted */
         size_t mid = (lo + hi) / 2;
         int c = strcmp(docs[mid].name, full);
-        if (c == 0) {
-            *len = strlen(docs[mid].resp3);
-            return docs[mid].resp3;
-        }
+        if (c == 0)
+            return (int)mid;
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
+    return -1;
+}
+
+const char *ak_cmd_docs(const ak_cmd *cmd, size_t *len)
+{
+    int i = docs_index(cmd);
+    if (i < 0)
+        return NULL;
+    *len = strlen(docs[i].resp3);
+    return docs[i].resp3;
+}
+
+const char *ak_cmd_keyspecs(const ak_cmd *cmd, size_t *len)
+{
+    int i = docs_index(cmd);
+    if (i < 0)
+        return NULL;
+    *len = strlen(docs[i].keyspecs);
+    return docs[i].keyspecs;
 }
 
 const ak_cmd *ak_cmd_table(int *count)

@@ -30,6 +30,7 @@ typedef struct centry {
     const char *const *enums;
 } centry;
 
+static const char *const debug_modes[] = {"no", "yes", "local", NULL};
 static const char *const loglevels[] = {"debug", "verbose", "notice", "warning", "nothing", NULL};
 
 #define OFF(f) offsetof(ak_config, f)
@@ -53,6 +54,7 @@ static const centry table[] = {
      LL_MAX, 0, NULL},
     {"databases", NULL, T_INT, OFF(databases), 1, INT_MAX, 1, NULL},
     {"hz", NULL, T_INT, OFF(hz), 1, 500, 0, NULL},
+    {"enable-debug-command", NULL, T_ENUM, OFF(enable_debug_command), 0, 0, 1, debug_modes},
     /* No persistence exists yet: these report that truthfully and cannot
      * be changed until it does. */
     {"save", NULL, T_STR, OFF(save), 0, 0, 1, NULL},

@@ -36,6 +36,8 @@ typedef struct ak_config {
     /* keyspace */
     int databases;
     int hz;
+    /* DEBUG: 0 no, 1 yes, 2 local connections only */
+    int enable_debug_command;
     /* persistence: none yet; reported truthfully */
     char *save;
     int appendonly;

@@ -60,6 +60,7 @@ typedef struct ak_conn_info {
     int fd;
     size_t qbuf, qbuf_free, argv_mem, obl, oll, omem;
     const char *events; /* "r", "rw", "" */
+    int local;          /* loopback or unix socket */
 } ak_conn_info;
 
 typedef struct ak_conn_ops {
@@ -199,6 +200,8 @@ void ak_reply_help(ak_session *c, const char *cmd, const char *const *lines);
 int ak_arg_ll(ak_session *c, int i, long long *out);
 int ak_arg_ll_range(ak_session *c, int i, long long min, long long max, long long *out,
                     const char *err);
+/* An int argument, with Redis's getIntFromObjectOrReply() errors. */
+int ak_arg_int(ak_session *c, int i, int *out);
 int ak_arg_is(ak_session *c, int i, const char *word); /* case-insensitive */
 static inline ak_slice ak_arg(ak_session *c, int i)
 {

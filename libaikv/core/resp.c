@@ -207,7 +207,11 @@ static int multibulk(ak_req *r, const char *buf, size_t len, const ak_req_limits
             r->pos = i;
             return req_more(r, i + 2);
         }
-        if (!str2ll(buf + 1, i - 1, &ll) || ll > INT_MAX || ll > lim->max_multibulk)
+        if (!str2ll(buf + 1, i - 1, &ll))
+            return req_fail(r, "Protocol error: invalid multibulk length");
+        if (lim->unauthenticated && ll > AK_REQ_UNAUTH_MULTIBULK)
+            return req_fail(r, "Protocol error: unauthenticated multibulk length");
+        if (ll > INT_MAX || ll > lim->max_multibulk)
             return req_fail(r, "Protocol error: invalid multibulk length");
         r->pos = i + 2;
         if (ll <= 0) {
@@ -250,6 +254,8 @@ static int multibulk(ak_req *r, const char *buf, size_t len, const ak_req_limits
             if (!str2ll(buf + p + 1, i - p - 1, &ll) || ll < 0 ||
                 (unsigned long long)ll > lim->max_bulk)
                 return req_fail(r, "Protocol error: invalid bulk length");
+            if (lim->unauthenticated && ll > AK_REQ_UNAUTH_BULK)
+                return req_fail(r, "Protocol error: unauthenticated bulk length");
             r->pos = i + 2;
             r->bulklen = ll;
         }

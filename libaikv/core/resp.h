@@ -35,9 +35,13 @@ typedef struct ak_req_limits {
     size_t max_bulk;        /* proto-max-bulk-len: larger bulks are an error */
     long long max_multibulk; /* larger multibulk counts are an error */
     size_t max_inline;      /* an inline line longer than this is an error */
+    int unauthenticated;    /* the client must still AUTH: Redis's tighter
+                               limits (10 arguments, 16 KiB bulks) apply */
 } ak_req_limits;
 
-#define AK_REQ_LIMITS_DEFAULT {512ull * 1024 * 1024, 1024LL * 1024 * 1024, 64 * 1024}
+#define AK_REQ_UNAUTH_MULTIBULK 10
+#define AK_REQ_UNAUTH_BULK 16384
+#define AK_REQ_LIMITS_DEFAULT {512ull * 1024 * 1024, 1024LL * 1024 * 1024, 64 * 1024, 0}
 
 typedef struct ak_req {
     /* Output, valid after AK_REQ_OK until the next call or ak_req_reset().

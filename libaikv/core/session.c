@@ -8,6 +8,7 @@
  * bytes are parsed into an aikv_reply_t tree and the buffer emptied.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -130,7 +131,7 @@ void ak_reply_help(ak_session *c, const char *cmd, const char *const *lines)
     for (size_t i = 0; i < n; i++)
         ak_out_status(&c->out, lines[i]);
     ak_out_status(&c->out, "HELP");
-    ak_out_status(&c->out, "    Print this help.");
+    ak_out_status(&c->out, "    Prints this help.");
 }
 
 /* ---------------------------------------------------------------- arguments */
@@ -155,6 +156,19 @@ int ak_arg_ll_range(ak_session *c, int i, long long min, long long max, long lon
     return 1;
 }
 
+int ak_arg_int(ak_session *c, int i, int *out)
+{
+    long long v;
+    if (!ak_arg_ll(c, i, &v))
+        return 0;
+    if (v < INT_MIN || v > INT_MAX) {
+        ak_reply_error(c, "ERR value is out of range, value must between -2147483648 and 2147483647");
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
 int ak_arg_is(ak_session *c, int i, const char *word)
 {
     size_t n = strlen(word);
@@ -175,19 +189,23 @@ static void append_quoted(char *buf, size_t cap, size_t *w, const char *s, size_
     buf[*w] = '\0';
 }
 
+/* Redis's text: the name cut at 128 bytes, then arguments while the list is
+ * under 128 bytes, each cut to what is left of those 128. */
 static void reply_unknown(ak_session *c, int argc, const char *const *argv,
                           const size_t *argvlen)
 {
-    char buf[1024];
-    size_t w = (size_t)snprintf(buf, sizeof buf, "ERR unknown command '");
-    append_quoted(buf, sizeof buf, &w, argv[0], argvlen[0]);
-    w += (size_t)snprintf(buf + w, sizeof buf - w, "', with args beginning with: ");
-    for (int i = 1; i < argc && w < sizeof buf - 140; i++) {
-        buf[w++] = '\'';
-        append_quoted(buf, sizeof buf, &w, argv[i], argvlen[i]);
-        w += (size_t)snprintf(buf + w, sizeof buf - w, "' ");
+    char args[512];
+    size_t w = 0;
+    args[0] = '\0';
+    for (int i = 1; i < argc && w < 128; i++) {
+        size_t room = 128 - w, n = strnlen(argv[i], argvlen[i]);
+        if (n > room)
+            n = room;
+        w += (size_t)snprintf(args + w, sizeof args - w, "'%.*s' ", (int)n, argv[i]);
     }
-    ak_reply_error(c, buf);
+    size_t nlen = strnlen(argv[0], argvlen[0]);
+    ak_reply_errorf(c, "ERR unknown command '%.*s', with args beginning with: %s",
+                    (int)(nlen > 128 ? 128 : nlen), argv[0], args);
 }
 
 static void reply_unknown_sub(ak_session *c, const ak_cmd *parent, const char *sub, size_t n)

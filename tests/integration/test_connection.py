@@ -1,11 +1,11 @@
 """Connection commands: PING ECHO HELLO QUIT RESET AUTH and CLIENT *."""
 
-import socket
+import time
 
 import pytest
 
 from helpers import (
-    SYNTAX, Map, RespError, err, parse_client_line, parse_client_list, parse_info, wait_for,
+    SYNTAX, Map, err, parse_client_line, parse_client_list, parse_info, wait_for,
     wrong_args)
 
 NAME_ERROR = "ERR Client names cannot contain spaces, newlines or special characters."
@@ -651,7 +651,6 @@ def test_client_no_touch_bad_argument(r):
 
 @pytest.mark.aikv_only
 def test_client_no_touch_get_does_not_reset_idle_time(r):
-    import time
     r.execute_command("SET", "k", "v")
     time.sleep(1.2)
     r.execute_command("CLIENT", "NO-TOUCH", "on")

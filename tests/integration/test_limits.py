@@ -108,6 +108,18 @@ def test_bulk_longer_than_limit_with_payload(bulk_server):
         assert c.cmd("EXISTS", "k") == 0
 
 
+def test_string_growth_is_capped_by_proto_max_bulk_len(bulk_server):
+    too_big = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+    with bulk_server.raw() as c:
+        assert c.cmd("SETRANGE", "k", MB, "x") == too_big
+        assert c.cmd("EXISTS", "k") == 0
+        assert c.cmd("SETRANGE", "k", MB - 1, "x") == MB
+        assert c.cmd("SETRANGE", "k", MB - 5, "abcdefghij") == too_big
+        assert c.cmd("APPEND", "k", "x") == too_big
+        assert c.cmd("STRLEN", "k") == MB
+        assert c.cmd("DEL", "k") == 1
+
+
 # --------------------------------------------------------------------------
 # client-query-buffer-limit
 # --------------------------------------------------------------------------

@@ -633,6 +633,25 @@ def test_setrange_negative_offset(r):
     assert err(r, "SETRANGE", "nosuch", -1, "x") == "ERR offset is out of range"
 
 
+TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+
+
+@pytest.mark.parametrize("offset", [536870912, LLONG_MAX])
+def test_setrange_beyond_proto_max_bulk_len(r, offset):
+    # checked before anything is allocated
+    assert err(r, "SETRANGE", "nosuch", offset, "x") == TOO_BIG
+    assert r.execute_command("EXISTS", "nosuch") == 0
+    r.execute_command("SET", "s", "abc")
+    assert err(r, "SETRANGE", "s", offset, "x") == TOO_BIG
+    assert r.execute_command("GET", "s") == b"abc"
+
+
+def test_setrange_huge_offset_with_empty_value_is_not_an_error(r):
+    assert r.execute_command("SETRANGE", "nosuch", 536870912, "") == 0
+    r.execute_command("SET", "s", "abc")
+    assert r.execute_command("SETRANGE", "s", 536870912, "") == 3
+
+
 def test_setrange_non_integer_offset(r):
     assert err(r, "SETRANGE", "s", "abc", "x") == NOT_INT
 
