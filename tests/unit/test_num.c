@@ -92,7 +92,9 @@ Test(str2ll, round_trips_with_ll2str)
     long long vals[200];
     size_t n = 0;
     long long p = 1;
-    for (int e = 0; e < 19; e++, p *= 10) {
+    for (int e = 0; e < 19; e++) {
+        if (e > 0)
+            p *= 10; /* 10^e; never 10^19, which overflows */
         vals[n++] = p;
         vals[n++] = p - 1;
         vals[n++] = p + 1;
