@@ -1,23 +1,16 @@
 /*
- * mem.c -- the in-memory engine: keyspace, expiry and strings.
+ * keyspace.c -- the memory engine: logical databases, key entries, expiry,
+ * and the generic key operations of the storage interface. Values live in
+ * one file per type (string.c, ...), reached through mem_vtype.
  *
- * Layout of a logical database:
- *   keys     intrusive dict of mkey nodes. An mkey is one allocation holding
- *            the chain link, the value, the access clock, the type and
- *            encoding bits and the key bytes; a 10-byte key fits a 48-byte
- *            malloc chunk.
+ * Per logical database:
+ *   keys     intrusive dict of mkey nodes (see mem.h); a 10-byte key fits a
+ *            48-byte malloc chunk.
  *   expires  intrusive dict of mexp nodes {mkey*, when}, only for keys that
  *            have a TTL (mkey.has_expire says so, so keys without one never
  *            pay the second lookup). Active expiry samples this dict.
  * Both dicts hash the key bytes with the same function, so one hash serves
  * both lookups.
- *
- * String values (Redis's encodings, reported by OBJECT ENCODING):
- *   INT     the value is a canonical 64-bit integer, stored in the mkey
- *           itself (no allocation); shared-integer refcount for 0..9999.
- *   EMBSTR  an mstr of up to 44 bytes, written by SET and never modified.
- *   RAW     an mstr that is longer, or that APPEND/SETRANGE changed; it may
- *           have spare capacity (the allocator's usable size tells it).
  *
  * Invariants: every mkey reachable from `keys` is live or lazily expirable;
  * has_expire == (an mexp for it is in `expires`); values are owned by their
@@ -27,55 +20,10 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "mem.h"
+
 #include "../../util/alloc.h"
 #include "../../util/clock.h"
-#include "../../util/dict.h"
-#include "../../util/num.h"
-#include "../store.h"
-
-#define EMBSTR_MAX 44
-#define SHARED_INTEGERS 10000
-#define LRU_BITS 24
-#define LRU_MAX ((1u << LRU_BITS) - 1)
-
-typedef struct mstr {
-    size_t len;
-    char data[]; /* len bytes + NUL */
-} mstr;
-
-typedef struct mkey {
-    ak_dnode node;
-    union {
-        mstr *s;
-        long long i;
-        void *p;
-    } v;
-    uint32_t klen;
-    uint32_t lru : LRU_BITS; /* seconds clock of the last access */
-    uint32_t type : 3;       /* aikv_type_t */
-    uint32_t enc : 4;        /* ak_encoding */
-    uint32_t has_expire : 1;
-    char key[];
-} mkey;
-
-typedef struct mexp {
-    ak_dnode node;
-    mkey *k;
-    int64_t when;
-} mexp;
-
-typedef struct mdb {
-    ak_dict keys;
-    ak_dict expires;
-    int64_t avg_ttl;
-} mdb;
-
-typedef struct mem_engine {
-    ak_engine base;
-    mdb *dbs;
-    int cron_db;       /* next database the active expiry visits */
-    char ibuf[24];     /* text of an INT value handed out as a slice */
-} mem_engine;
 
 /* ---------------------------------------------------------------- dict types */
 
@@ -112,100 +60,34 @@ static uint32_t lru_clock(void)
     return (uint32_t)((ak_mstime() / 1000) & LRU_MAX);
 }
 
-static void touch(mem_engine *m, mkey *k)
+void mem_touch(mem_engine *m, mkey *k)
 {
     if (!m->base.notouch)
         k->lru = lru_clock();
 }
 
-static mstr *mstr_new(const char *p, size_t len)
-{
-    mstr *s = ak_malloc(sizeof(mstr) + len + 1);
-    s->len = len;
-    if (len)
-        memcpy(s->data, p, len);
-    s->data[len] = '\0';
-    return s;
-}
-
-static size_t mstr_cap(const mstr *s)
-{
-    return ak_alloc_size(s) - sizeof(mstr) - 1;
-}
-
-/* Makes room for `len` bytes, growing greedily like sds so repeated APPENDs
- * are amortised O(1). New bytes are not initialised. */
-static mstr *mstr_grow(mstr *s, size_t len)
-{
-    if (len <= mstr_cap(s))
-        return s;
-    size_t want = len < 1024 * 1024 ? len * 2 : len + 1024 * 1024;
-    return ak_realloc(s, sizeof(mstr) + want + 1);
-}
+static const mem_vtype *const vtypes[] = {
+    [AIKV_TYPE_STRING] = &mem_string_vtype,
+};
 
 static void free_value(mkey *k)
 {
-    switch (k->type) {
-    case AIKV_TYPE_STRING:
-        if (k->enc != AK_ENC_INT)
-            ak_free(k->v.s);
-        break;
-    default:
-        break;
-    }
+    const mem_vtype *t = k->type < sizeof vtypes / sizeof *vtypes ? vtypes[k->type] : NULL;
+    if (t && k->v.p)
+        t->free(k);
     k->v.p = NULL;
 }
 
-/* Stores a string value in k with Redis's choice of encoding. */
-static void set_string(mkey *k, ak_slice val, int flags)
+void mem_replace_value(mem_engine *m, mkey *k)
 {
-    long long ll;
-    k->type = AIKV_TYPE_STRING;
-    if (!(flags & AK_STR_NOINT) && val.len <= 20 && ak_str2ll(val.p, val.len, &ll)) {
-        k->enc = AK_ENC_INT;
-        k->v.i = ll;
-    } else {
-        k->enc = val.len <= EMBSTR_MAX ? AK_ENC_EMBSTR : AK_ENC_RAW;
-        k->v.s = mstr_new(val.p, val.len);
-    }
+    (void)m;
+    free_value(k);
 }
 
-/* Turns an INT or EMBSTR value into a RAW one that may be modified. */
-static void make_raw(mkey *k)
-{
-    if (k->enc == AK_ENC_INT) {
-        char buf[24];
-        size_t n = ak_ll2str(buf, sizeof buf, k->v.i);
-        k->v.s = mstr_new(buf, n);
-    }
-    k->enc = AK_ENC_RAW;
-}
-
-static ak_slice string_slice(mem_engine *m, const mkey *k)
-{
-    if (k->enc == AK_ENC_INT) {
-        size_t n = ak_ll2str(m->ibuf, sizeof m->ibuf, k->v.i);
-        return ak_slice_of(m->ibuf, n);
-    }
-    return ak_slice_of(k->v.s->data, k->v.s->len);
-}
-
-/* A deep copy of k's value into the fresh key d. */
 static void copy_value(mkey *d, const mkey *k)
 {
     d->type = k->type;
-    d->enc = k->enc;
-    switch (k->type) {
-    case AIKV_TYPE_STRING:
-        if (k->enc == AK_ENC_INT)
-            d->v.i = k->v.i;
-        else
-            d->v.s = mstr_new(k->v.s->data, k->v.s->len);
-        break;
-    default:
-        d->v.p = NULL;
-        break;
-    }
+    vtypes[k->type]->dup(d, k);
 }
 
 /* ---------------------------------------------------------------- keys */
@@ -292,6 +174,41 @@ static mkey *insert_new(mdb *d, ak_slice key, uint64_t h)
     mkey *k = mkey_new(key);
     ak_dict_insert(&d->keys, &k->node, h);
     return k;
+}
+
+void mem_set_expire_of(mem_engine *m, int db, mkey *k, uint64_t h, int64_t when)
+{
+    set_expire(&m->dbs[db], k, h, when);
+}
+
+mkey *mem_find(mem_engine *m, int db, ak_slice key, uint64_t *h)
+{
+    *h = ak_hash(key.p, key.len);
+    return find_live(m, db, key, *h);
+}
+
+int mem_find_typed(mem_engine *m, int db, ak_slice key, aikv_type_t type, mkey **out,
+                   uint64_t *h)
+{
+    mkey *k = mem_find(m, db, key, h);
+    if (k && k->type != type)
+        return AK_WRONGTYPE;
+    *out = k;
+    return AK_OK;
+}
+
+mkey *mem_add(mem_engine *m, int db, ak_slice key, uint64_t h, aikv_type_t type, int enc, void *v)
+{
+    mkey *k = insert_new(&m->dbs[db], key, h);
+    k->type = type;
+    k->enc = (uint32_t)enc;
+    k->v.p = v;
+    return k;
+}
+
+void mem_remove(mem_engine *m, int db, mkey *k, uint64_t h)
+{
+    delete_key(&m->dbs[db], k, h);
 }
 
 static void mem_lookup(ak_engine *e, int db, ak_slice key, int flags, ak_keyinfo *ki)
@@ -583,103 +500,6 @@ static void mem_cron(ak_engine *e, int64_t budget_us)
                 ak_dict_rehash_ms(&d->expires, 1);
         }
     }
-}
-
-/* ---------------------------------------------------------------- strings */
-
-static int mem_str_get(ak_engine *e, int db, ak_slice key, ak_slice *val)
-{
-    mem_engine *m = (mem_engine *)e;
-    mkey *k = find_live(m, db, key, ak_hash(key.p, key.len));
-    if (!k)
-        return AK_NOTFOUND;
-    if (k->type != AIKV_TYPE_STRING)
-        return AK_WRONGTYPE;
-    touch(m, k);
-    *val = string_slice(m, k);
-    return AK_OK;
-}
-
-static int mem_str_set(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t expire,
-                       int flags)
-{
-    mem_engine *m = (mem_engine *)e;
-    uint64_t h = ak_hash(key.p, key.len);
-    mdb *d = &m->dbs[db];
-    mkey *k = find_live(m, db, key, h);
-    if (k) {
-        free_value(k);
-        touch(m, k);
-    } else {
-        k = insert_new(d, key, h);
-    }
-    set_string(k, val, flags);
-    if (expire != AK_KEEP_TTL)
-        set_expire(d, k, h, expire);
-    return AK_OK;
-}
-
-/* The key as a RAW string to modify, created empty when missing. */
-static int writable_string(mem_engine *m, int db, ak_slice key, mkey **out)
-{
-    uint64_t h = ak_hash(key.p, key.len);
-    mkey *k = find_live(m, db, key, h);
-    if (k && k->type != AIKV_TYPE_STRING)
-        return AK_WRONGTYPE;
-    if (!k) {
-        k = insert_new(&m->dbs[db], key, h);
-        k->type = AIKV_TYPE_STRING;
-        k->enc = AK_ENC_RAW;
-        k->v.s = mstr_new("", 0);
-    }
-    make_raw(k);
-    touch(m, k);
-    *out = k;
-    return AK_OK;
-}
-
-static int mem_str_append(ak_engine *e, int db, ak_slice key, ak_slice val, size_t *newlen)
-{
-    mem_engine *m = (mem_engine *)e;
-    uint64_t h = ak_hash(key.p, key.len);
-    if (!find_live(m, db, key, h)) {
-        /* A new key is a plain SET, with SET's choice of encoding. */
-        set_string(insert_new(&m->dbs[db], key, h), val, 0);
-        *newlen = val.len;
-        return AK_OK;
-    }
-    mkey *k;
-    int rc = writable_string((mem_engine *)e, db, key, &k);
-    if (rc != AK_OK)
-        return rc;
-    mstr *s = mstr_grow(k->v.s, k->v.s->len + val.len);
-    memcpy(s->data + s->len, val.p, val.len);
-    s->len += val.len;
-    s->data[s->len] = '\0';
-    k->v.s = s;
-    *newlen = s->len;
-    return AK_OK;
-}
-
-static int mem_str_setrange(ak_engine *e, int db, ak_slice key, size_t off, ak_slice val,
-                            size_t *newlen)
-{
-    mkey *k;
-    int rc = writable_string((mem_engine *)e, db, key, &k);
-    if (rc != AK_OK)
-        return rc;
-    mstr *s = k->v.s;
-    size_t end = off + val.len;
-    if (end > s->len) {
-        s = mstr_grow(s, end);
-        memset(s->data + s->len, 0, end - s->len);
-        s->len = end;
-        s->data[end] = '\0';
-    }
-    memcpy(s->data + off, val.p, val.len);
-    k->v.s = s;
-    *newlen = s->len;
-    return AK_OK;
 }
 
 /* ---------------------------------------------------------------- engine */

@@ -1,0 +1,88 @@
+/*
+ * mem.h -- the memory engine's shared internals: key entries, databases,
+ * and the helpers each value type's file (string.c, and later list.c,
+ * hash.c, set.c, zset.c) uses to find, create and delete keys.
+ *
+ * A key entry (mkey) is one allocation holding the chain link, the value,
+ * the 24-bit access clock, the type and encoding bits and the key bytes.
+ * Values are owned by their mkey; each type frees and copies its own values
+ * through its mem_vtype.
+ */
+#ifndef AK_MEM_H
+#define AK_MEM_H
+
+#include "../../util/dict.h"
+#include "../store.h"
+
+#define LRU_BITS 24
+#define LRU_MAX ((1u << LRU_BITS) - 1)
+
+typedef struct mkey {
+    ak_dnode node;
+    union {
+        void *p;
+        long long i;
+    } v;
+    uint32_t klen;
+    uint32_t lru : LRU_BITS; /* seconds clock of the last access */
+    uint32_t type : 3;       /* aikv_type_t */
+    uint32_t enc : 4;        /* ak_encoding */
+    uint32_t has_expire : 1;
+    char key[];
+} mkey;
+
+typedef struct mexp {
+    ak_dnode node;
+    mkey *k;
+    int64_t when;
+} mexp;
+
+typedef struct mdb {
+    ak_dict keys;
+    ak_dict expires;
+    int64_t avg_ttl;
+} mdb;
+
+typedef struct mem_engine {
+    ak_engine base;
+    mdb *dbs;
+    int cron_db;   /* next database the active expiry visits */
+    char ibuf[24]; /* text of an INT value handed out as a slice */
+} mem_engine;
+
+/* How a value type frees and copies the values it stores in mkey.v. */
+typedef struct mem_vtype {
+    void (*free)(mkey *k);
+    void (*dup)(mkey *dst, const mkey *src); /* dst has no value yet; copy enc too */
+} mem_vtype;
+
+extern const mem_vtype mem_string_vtype;
+
+/* The live key (an expired one is deleted on the way), or NULL. *h gets the
+ * key's hash for the calls below. */
+mkey *mem_find(mem_engine *m, int db, ak_slice key, uint64_t *h);
+/* The key if it holds `type`: AK_OK with *out (NULL if missing), or
+ * AK_WRONGTYPE. */
+int mem_find_typed(mem_engine *m, int db, ak_slice key, aikv_type_t type, mkey **out,
+                   uint64_t *h);
+/* Adds a key that does not exist, holding value v of `type`/`enc`. */
+mkey *mem_add(mem_engine *m, int db, ak_slice key, uint64_t h, aikv_type_t type, int enc, void *v);
+/* Deletes a key (for a collection that became empty). */
+void mem_remove(mem_engine *m, int db, mkey *k, uint64_t h);
+/* Records an access (unless the caller is in CLIENT NO-TOUCH mode). */
+void mem_touch(mem_engine *m, mkey *k);
+/* Frees k's value before another one is stored in it (type may change). */
+void mem_replace_value(mem_engine *m, mkey *k);
+/* Sets (when >= 0) or clears (AK_NO_EXPIRE) the TTL of a live key. */
+void mem_set_expire_of(mem_engine *m, int db, mkey *k, uint64_t h, int64_t when);
+
+/* strings (string.c) */
+#define SHARED_INTEGERS 10000
+ak_slice mem_string_slice(mem_engine *m, const mkey *k);
+void mem_set_string(mkey *k, ak_slice val, int flags);
+int mem_str_get(ak_engine *e, int db, ak_slice key, ak_slice *val);
+int mem_str_set(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t expire, int flags);
+int mem_str_append(ak_engine *e, int db, ak_slice key, ak_slice val, size_t *newlen);
+int mem_str_setrange(ak_engine *e, int db, ak_slice key, size_t off, ak_slice val, size_t *newlen);
+
+#endif
