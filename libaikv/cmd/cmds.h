@@ -34,7 +34,23 @@
     X(command_getkeys) X(command_help) X(info) X(time) X(config_get) X(config_set)          \
     X(config_resetstat) X(config_help) X(debug) X(shutdown)
 
+/* cmd/list.c */
+#define AK_LIST_CMDS(X)
+/* cmd/hash.c */
+#define AK_HASH_CMDS(X)
+/* cmd/set.c */
+#define AK_SET_CMDS(X)
+/* cmd/zset.c */
+#define AK_ZSET_CMDS(X)
+/* cmd/sort.c */
+#define AK_SORT_CMDS(X)
+
 AK_STRING_CMDS(AK_DECLARE)
+AK_LIST_CMDS(AK_DECLARE)
+AK_HASH_CMDS(AK_DECLARE)
+AK_SET_CMDS(AK_DECLARE)
+AK_ZSET_CMDS(AK_DECLARE)
+AK_SORT_CMDS(AK_DECLARE)
 AK_KEY_CMDS(AK_DECLARE)
 AK_DB_CMDS(AK_DECLARE)
 AK_CONN_CMDS(AK_DECLARE)

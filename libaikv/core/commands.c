@@ -97,6 +97,11 @@ static ak_cmd table[] = {
     CMD("setrange", setrange, 4, W | M, 1, 1, 1, "string", ""),
     CMD("strlen", strlen, 2, R | F, 1, 1, 1, "string", ""),
     CMD("substr", getrange, 4, R, 1, 1, 1, "string", ""),
+    /* lists (cmd/list.c) */
+    /* hashes (cmd/hash.c) */
+    /* sets (cmd/set.c) */
+    /* sorted sets (cmd/zset.c) */
+    /* SORT (cmd/sort.c) */
     /* keys */
     CMD("copy", copy, -3, W | M, 1, 2, 1, "keyspace", ""),
     CMD("del", del, -2, W, 1, -1, 1, "keyspace", "request_policy:multi_shard response_policy:agg_sum"),

@@ -19,7 +19,7 @@
 #include "../util/num.h"
 #include "resp.h"
 
-typedef enum { T_BOOL, T_INT, T_MEM, T_STR, T_ENUM, T_OCTAL } ctype;
+typedef enum { T_BOOL, T_INT, T_MEM, T_STR, T_ENUM, T_OCTAL, T_LL } ctype;
 
 typedef struct centry {
     const char *name, *alias;
@@ -54,6 +54,12 @@ static const centry table[] = {
      LL_MAX, 0, NULL},
     {"databases", NULL, T_INT, OFF(databases), 1, INT_MAX, 1, NULL},
     {"hz", NULL, T_INT, OFF(hz), 1, 500, 0, NULL},
+    {"hash-max-listpack-entries", "hash-max-ziplist-entries", T_LL, OFF(hash_max_listpack_entries), 0, LL_MAX, 0, NULL},
+    {"hash-max-listpack-value", "hash-max-ziplist-value", T_LL, OFF(hash_max_listpack_value), 0, LL_MAX, 0, NULL},
+    {"set-max-intset-entries", NULL, T_LL, OFF(set_max_intset_entries), 0, LL_MAX, 0, NULL},
+    {"zset-max-listpack-entries", "zset-max-ziplist-entries", T_LL, OFF(zset_max_listpack_entries), 0, LL_MAX, 0, NULL},
+    {"zset-max-listpack-value", "zset-max-ziplist-value", T_LL, OFF(zset_max_listpack_value), 0, LL_MAX, 0, NULL},
+    {"list-max-listpack-size", "list-max-ziplist-size", T_INT, OFF(list_max_listpack_size), INT_MIN, INT_MAX, 0, NULL},
     {"enable-debug-command", NULL, T_ENUM, OFF(enable_debug_command), 0, 0, 1, debug_modes},
     /* No persistence exists yet: these report that truthfully and cannot
      * be changed until it does. */
@@ -82,6 +88,12 @@ void ak_config_defaults(ak_config *cfg)
     cfg->client_query_buffer_limit = 1024LL * 1024 * 1024;
     cfg->databases = 16;
     cfg->hz = 10;
+    cfg->hash_max_listpack_entries = 128;
+    cfg->hash_max_listpack_value = 64;
+    cfg->set_max_intset_entries = 512;
+    cfg->zset_max_listpack_entries = 128;
+    cfg->zset_max_listpack_value = 64;
+    cfg->list_max_listpack_size = -2;
     cfg->save = ak_strdup("");
     cfg->appendonly = 0;
 }
@@ -173,6 +185,7 @@ int ak_config_set(ak_config *cfg, const char *name, const char *value, int start
         *(int *)field = (int)v;
         return 0;
     case T_INT:
+    case T_LL:
     case T_MEM:
     case T_OCTAL: {
         int ok;
@@ -193,7 +206,7 @@ int ak_config_set(ak_config *cfg, const char *name, const char *value, int start
             snprintf(err, errlen, "argument must be between %lld and %lld inclusive", e->min, e->max);
             return -2;
         }
-        if (e->type == T_MEM)
+        if (e->type == T_MEM || e->type == T_LL)
             *(long long *)field = v;
         else
             *(int *)field = (int)v;
@@ -241,6 +254,7 @@ static void format_value(const ak_config *cfg, const centry *e, char *buf, size_
         snprintf(buf, len, "%o", *(const int *)field);
         break;
     case T_MEM:
+    case T_LL:
         snprintf(buf, len, "%lld", *(const long long *)field);
         break;
     case T_ENUM:

@@ -36,6 +36,13 @@ typedef struct ak_config {
     /* keyspace */
     int databases;
     int hz;
+    /* encodings of small collections */
+    long long hash_max_listpack_entries;
+    long long hash_max_listpack_value;
+    long long set_max_intset_entries;
+    long long zset_max_listpack_entries;
+    long long zset_max_listpack_value;
+    int list_max_listpack_size; /* > 0: entries per node; -1..-5: 4..64 KiB per node */
     /* DEBUG: 0 no, 1 yes, 2 local connections only */
     int enable_debug_command;
     /* persistence: none yet; reported truthfully */

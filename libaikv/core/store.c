@@ -202,6 +202,7 @@ int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
     st->ndb = cfg->databases;
     st->engine = ak_mem_engine_new(st->ndb);
     st->engine->on_expired = on_expired;
+    st->engine->cfg = &st->cfg;
     st->engine->owner = st;
     st->views = ak_calloc((size_t)st->ndb, sizeof *st->views);
     for (int i = 0; i < st->ndb; i++) {

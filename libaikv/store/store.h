@@ -78,6 +78,13 @@ typedef void (*ak_key_fn)(void *ctx, ak_slice key, aikv_type_t type);
 
 typedef struct ak_engine ak_engine;
 
+/* Each collection type has its own table of operations, in its own header
+ * (store/list.h, store/hash.h, store/set.h, store/zset.h). */
+struct ak_list_ops;
+struct ak_hash_ops;
+struct ak_set_ops;
+struct ak_zset_ops;
+
 typedef struct ak_engine_ops {
     const char *name;
     void (*close)(ak_engine *e);
@@ -123,14 +130,23 @@ typedef struct ak_engine_ops {
     /* SETRANGE: writes val at off, zero-padding; creates the key if missing. */
     int (*str_setrange)(ak_engine *e, int db, ak_slice key, size_t off, ak_slice val,
                         size_t *newlen);
+
+    /* ---- collections ---- */
+    const struct ak_list_ops *list;
+    const struct ak_hash_ops *hash;
+    const struct ak_set_ops *set;
+    const struct ak_zset_ops *zset;
 } ak_engine_ops;
 
 /* Hook the engine calls when it removes an expired key (lazily or in its
  * cron), so the core can count it and signal watchers. */
 typedef void (*ak_expired_fn)(void *owner, int db, ak_slice key);
 
+struct ak_config;
+
 struct ak_engine {
     const ak_engine_ops *ops;
+    const struct ak_config *cfg; /* the store's settings (encoding thresholds) */
     int ndb;
     int notouch;  /* set by dispatch for CLIENT NO-TOUCH: reads keep access times */
     ak_expired_fn on_expired;

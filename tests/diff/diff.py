@@ -94,75 +94,52 @@ def start(cmd, port, stderr=subprocess.DEVNULL):
 
 
 # ---------------------------------------------------------------- generator
+#
+# Each command family has a module gen_<family>.py in this folder with
+#   choices(r, c) -> list of zero-argument callables, each returning one command
+#                    (argv as bytes); c is the Ctx below (value pools, pick()).
+#   normalize(cmd, reply) -> reply   (optional) for replies whose order Redis
+#                    leaves unspecified, e.g. SMEMBERS: sort them.
 
-KEYS = [b"k%d" % i for i in range(6)] + [b"", b"\x00bin\xff", b"{tag}a"]
-VALUES = [b"", b"0", b"1", b"-1", b"10", b"007", b"3.5", b"-0.25", b"1e3", b"inf", b"nan",
-          b"9223372036854775807", b"-9223372036854775808", b"18446744073709551616",
-          b"hello", b"hello world", b"\x00\x01\xff", b"x" * 44, b"y" * 45, b" 12", b"12 "]
-INTS = [b"0", b"1", b"-1", b"2", b"-3", b"100", b"9223372036854775807",
-        b"-9223372036854775808", b"abc", b"1.5", b"", b"99999999999999999999"]
-FLOATS = [b"0", b"1.5", b"-2.25", b"1e2", b"inf", b"-inf", b"nan", b"abc", b"5.0e3", b"0.1"]
+class Ctx:
+    KEYS = [b"k%d" % i for i in range(6)] + [b"", b"\x00bin\xff", b"{tag}a"]
+    VALUES = [b"", b"0", b"1", b"-1", b"10", b"007", b"3.5", b"-0.25", b"1e3", b"inf", b"nan",
+              b"9223372036854775807", b"-9223372036854775808", b"18446744073709551616",
+              b"hello", b"hello world", b"\x00\x01\xff", b"x" * 44, b"y" * 45, b" 12", b"12 "]
+    INTS = [b"0", b"1", b"-1", b"2", b"-3", b"100", b"9223372036854775807",
+            b"-9223372036854775808", b"abc", b"1.5", b"", b"99999999999999999999"]
+    FLOATS = [b"0", b"1.5", b"-2.25", b"1e2", b"inf", b"-inf", b"nan", b"abc", b"5.0e3", b"0.1"]
+
+    def __init__(self, r):
+        self.r = r
+
+    def pick(self, seq):
+        return seq[self.r.randrange(len(seq))]
+
+    def key(self):
+        return self.pick(self.KEYS)
 
 
-def pick(r, seq):
-    return seq[r.randrange(len(seq))]
+def load_families():
+    import glob
+    import importlib.util
+    mods = []
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen_*.py"))):
+        spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        mods.append(mod)
+    return mods
+
+
+FAMILIES = load_families()
 
 
 def gen(r):
-    k, v, i = pick(r, KEYS), pick(r, VALUES), pick(r, INTS)
-    choices = [
-        lambda: [b"SET", k, v] + r.choice([[], [b"NX"], [b"XX"], [b"GET"], [b"NX", b"GET"],
-                                           [b"EX", b"1000"], [b"PX", b"100000"], [b"KEEPTTL"],
-                                           [b"EX", i], [b"NX", b"XX"], [b"EX", b"10", b"PX", b"5"],
-                                           [b"BOGUS"], [b"EX"]]),
-        lambda: [b"GET", k],
-        lambda: [b"SETNX", k, v],
-        lambda: [b"SETEX", k, r.choice([b"100", b"0", b"-5", b"x"]), v],
-        lambda: [b"PSETEX", k, r.choice([b"100000", b"0", b"x"]), v],
-        lambda: [b"MGET"] + r.sample(KEYS, r.randint(1, 4)),
-        lambda: [b"MSET"] + sum(([pick(r, KEYS), pick(r, VALUES)] for _ in range(r.randint(1, 3))), []),
-        lambda: [b"MSETNX"] + sum(([pick(r, KEYS), pick(r, VALUES)] for _ in range(r.randint(1, 3))), []),
-        lambda: [b"MSET", k],
-        lambda: [b"GETSET", k, v],
-        lambda: [b"GETDEL", k],
-        lambda: [b"GETEX", k] + r.choice([[], [b"PERSIST"], [b"EX", b"1000"], [b"PX", b"100000"],
-                                          [b"EX", b"10", b"PERSIST"], [b"BAD"], [b"PX", b"-3"],
-                                          [b"PX", b"x"]]),
-        lambda: [b"APPEND", k, v],
-        lambda: [b"STRLEN", k],
-        lambda: [b"INCR", k],
-        lambda: [b"DECR", k],
-        lambda: [b"INCRBY", k, i],
-        lambda: [b"DECRBY", k, i],
-        lambda: [b"INCRBYFLOAT", k, pick(r, FLOATS)],
-        lambda: [b"GETRANGE", k, pick(r, INTS), pick(r, INTS)],
-        lambda: [b"SUBSTR", k, str(r.randint(-6, 6)).encode(), str(r.randint(-6, 6)).encode()],
-        lambda: [b"SETRANGE", k, r.choice([b"0", b"3", b"-1", b"x", b"10"]), v],
-        lambda: [b"LCS", k, pick(r, KEYS)] + r.choice([[], [b"LEN"], [b"IDX"], [b"IDX", b"WITHMATCHLEN"],
-                                                       [b"IDX", b"MINMATCHLEN", b"2"], [b"LEN", b"IDX"]]),
-        lambda: [b"DEL"] + r.sample(KEYS, r.randint(1, 3)),
-        lambda: [b"UNLINK", k],
-        lambda: [b"EXISTS"] + [pick(r, KEYS) for _ in range(r.randint(1, 3))],
-        lambda: [b"TYPE", k],
-        lambda: [b"KEYS", r.choice([b"*", b"k*", b"k[0-2]", b"?", b"*a*"])],
-        lambda: [b"RENAME", k, pick(r, KEYS)],
-        lambda: [b"RENAMENX", k, pick(r, KEYS)],
-        lambda: [b"COPY", k, pick(r, KEYS)] + r.choice([[], [b"REPLACE"], [b"DB", b"1"], [b"DB", b"99"], [b"BAD"]]),
-        lambda: [b"MOVE", k, r.choice([b"0", b"1", b"2", b"99", b"x"])],
-        lambda: [b"TOUCH", k, pick(r, KEYS)],
-        lambda: [r.choice([b"EXPIRE", b"PEXPIRE"]), k, r.choice([b"1000", b"100000", b"-1", b"x"])]
-        + r.choice([[], [b"NX"], [b"XX"], [b"GT"], [b"LT"], [b"NX", b"XX"], [b"GT", b"LT"], [b"ZZ"]]),
-        lambda: [r.choice([b"EXPIREAT", b"PEXPIREAT"]), k, r.choice([b"1", b"99999999999", b"x"])],
-        lambda: [r.choice([b"TTL", b"PTTL", b"EXPIRETIME", b"PEXPIRETIME"]), k],
-        lambda: [b"PERSIST", k],
-        lambda: [b"OBJECT", b"ENCODING", k],
-        lambda: [b"SELECT", r.choice([b"0", b"0", b"1", b"16", b"-1", b"x"])],
-        lambda: [b"DBSIZE"],
-        lambda: [b"SWAPDB", r.choice([b"0", b"1"]), r.choice([b"0", b"1", b"x"])],
-        lambda: [b"FLUSHDB"] if r.random() < 0.2 else [b"ECHO", v],
-        lambda: [b"PING"] + r.choice([[], [v]]),
-        lambda: [b"SET", k, v, b"EX", b"100000"],
-    ]
+    c = Ctx(r)
+    choices = []
+    for mod in FAMILIES:
+        choices += mod.choices(r, c)
     return r.choice(choices)()
 
 
@@ -172,6 +149,9 @@ TTL_CMDS = {b"TTL": 2, b"PTTL": 2000, b"EXPIRETIME": 2, b"PEXPIRETIME": 2000}
 
 
 def normalize(cmd, reply):
+    for mod in FAMILIES:
+        if hasattr(mod, "normalize"):
+            reply = mod.normalize(cmd, reply)
     name = cmd[0].upper()
     if name == b"KEYS" and reply[0] == b"*":
         return (reply[0], sorted(reply[1]))

@@ -67,7 +67,9 @@ void mem_touch(mem_engine *m, mkey *k)
 }
 
 static const mem_vtype *const vtypes[] = {
-    [AIKV_TYPE_STRING] = &mem_string_vtype,
+    [AIKV_TYPE_STRING] = &mem_string_vtype, [AIKV_TYPE_LIST] = &mem_list_vtype,
+    [AIKV_TYPE_HASH] = &mem_hash_vtype,     [AIKV_TYPE_SET] = &mem_set_vtype,
+    [AIKV_TYPE_ZSET] = &mem_zset_vtype,
 };
 
 static void free_value(mkey *k)
@@ -532,6 +534,10 @@ static const ak_engine_ops mem_ops = {
     .str_set = mem_str_set,
     .str_append = mem_str_append,
     .str_setrange = mem_str_setrange,
+    .list = &mem_list_ops,
+    .hash = &mem_hash_ops,
+    .set = &mem_set_ops,
+    .zset = &mem_zset_ops,
 };
 
 ak_engine *ak_mem_engine_new(int ndb)

@@ -56,7 +56,17 @@ typedef struct mem_vtype {
     void (*dup)(mkey *dst, const mkey *src); /* dst has no value yet; copy enc too */
 } mem_vtype;
 
+/* Value types; a type's file defines its vtype and its ops table. They are
+ * weak so that the engine builds while a type is being added. */
 extern const mem_vtype mem_string_vtype;
+extern const mem_vtype mem_list_vtype __attribute__((weak));
+extern const mem_vtype mem_hash_vtype __attribute__((weak));
+extern const mem_vtype mem_set_vtype __attribute__((weak));
+extern const mem_vtype mem_zset_vtype __attribute__((weak));
+extern const struct ak_list_ops mem_list_ops __attribute__((weak));
+extern const struct ak_hash_ops mem_hash_ops __attribute__((weak));
+extern const struct ak_set_ops mem_set_ops __attribute__((weak));
+extern const struct ak_zset_ops mem_zset_ops __attribute__((weak));
 
 /* The live key (an expired one is deleted on the way), or NULL. *h gets the
  * key's hash for the calls below. */
