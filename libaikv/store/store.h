@@ -76,6 +76,12 @@ typedef struct ak_keyinfo {
 /* Called for each key during scans; returns nothing. */
 typedef void (*ak_key_fn)(void *ctx, ak_slice key, aikv_type_t type);
 
+/* Callbacks through which collection operations hand out elements; the
+ * slices are valid during the call only. */
+typedef void (*ak_elem_fn)(void *ctx, ak_slice elem);                  /* list items, set members */
+typedef void (*ak_pair_fn)(void *ctx, ak_slice field, ak_slice value);  /* hash fields */
+typedef void (*ak_scored_fn)(void *ctx, ak_slice member, double score); /* sorted-set members */
+
 typedef struct ak_engine ak_engine;
 
 /* Each collection type has its own table of operations, in its own header
