@@ -47,7 +47,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/test_
 
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(SAN)
 
-.PHONY: FORCE all lib run test check unit integration smoke difftest install uninstall bench clean deps deps-test
+.PHONY: FORCE all lib run test check unit integration smoke difftest bench bench-collections install uninstall bench clean deps deps-test
 all: lib $(B)/aikv-server $(B)/aikv-cli $(EXAMPLES)
 lib: $(B)/libaikv.a $(B)/libaikv.so
 
@@ -128,6 +128,13 @@ test: deps-test
 
 bench: deps-test all
 	AIKV_BUILD=$(B) $(PYTHON) tests/bench/bench.py $(BENCH_ARGS)
+
+# The collection types: redis-benchmark's list/set/hash/zset tests, then the
+# memory of 1M-member collections and the scaling of sorted-set operations.
+bench-collections: deps-test all
+	AIKV_BUILD=$(B) $(PYTHON) tests/bench/bench.py --memory-keys 0 \
+	    --tests lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,lrange_100,lrange_600 $(BENCH_ARGS)
+	AIKV_BUILD=$(B) $(PYTHON) tests/bench/structures.py
 
 install: lib $(B)/aikv-server $(B)/aikv-cli $(B)/aikv.pc
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)
