@@ -240,6 +240,194 @@ AIKV_API int aikv_scan(aikv_db_t *db, uint64_t cursor, const char *pattern, size
 /* DBSIZE of this view's database. */
 AIKV_API int aikv_dbsize(aikv_db_t *db, uint64_t *n);
 
+/* ---------------------------------------------------------------- hashes
+ * Fields and values are binary safe. A hash never exists empty: it is
+ * created by its first field and deleted with its last one. Every function
+ * returns AIKV_WRONGTYPE (and changes nothing) when the key holds another
+ * type. */
+
+/* HSET key field value: creates the key and the field as needed, or
+ * replaces the field's value. *added (may be NULL) is 1 if the field is new,
+ * 0 if it was updated. */
+AIKV_API int aikv_hset(aikv_db_t *db, const void *key, size_t klen, const void *field,
+                       size_t flen, const void *val, size_t vlen, int *added);
+
+/* HGET: *val is a NUL-terminated copy of the value (aikv_free() it), or NULL
+ * when the key or the field does not exist. vlen may be NULL. */
+AIKV_API int aikv_hget(aikv_db_t *db, const void *key, size_t klen, const void *field,
+                       size_t flen, char **val, size_t *vlen);
+
+/* HDEL key field: *deleted (may be NULL) is 1 if the field existed. The key
+ * is deleted with its last field. */
+AIKV_API int aikv_hdel(aikv_db_t *db, const void *key, size_t klen, const void *field,
+                       size_t flen, int *deleted);
+
+/* HGETALL: *out is an AIKV_REPLY_ARRAY of AIKV_REPLY_STRING elements
+ * field, value, field, value... (empty for a missing key), freed with
+ * aikv_reply_free(). The order of the pairs is unspecified (it is insertion
+ * order while the hash is small). */
+AIKV_API int aikv_hgetall(aikv_db_t *db, const void *key, size_t klen, aikv_reply_t **out);
+
+/* HLEN: number of fields, 0 for a missing key. */
+AIKV_API int aikv_hlen(aikv_db_t *db, const void *key, size_t klen, uint64_t *n);
+
+/* HINCRBY: adds `by` to the field's integer value (a missing key or field
+ * counts as 0); *result (may be NULL) is the new value. AIKV_NOTNUM if the
+ * value is not an integer, AIKV_OVERFLOW if the sum would overflow; nothing
+ * changes then. */
+AIKV_API int aikv_hincrby(aikv_db_t *db, const void *key, size_t klen, const void *field,
+                          size_t flen, int64_t by, int64_t *result);
+
+/* ---------------------------------------------------------------- lists
+ * Elements are binary safe. Indexes are Redis's: 0 is the head, -1 the
+ * tail. A list never exists empty: it is created by its first push and
+ * deleted with its last element. Every function returns AIKV_WRONGTYPE (and
+ * changes nothing) when the key holds another type. */
+
+/* LPUSH key v1 v2 ...: inserts the n values at the head, one after the
+ * other (so the last value ends up first), creating the key if needed.
+ * vals[i] has vlens[i] bytes; vlens may be NULL when every value is a
+ * NUL-terminated string. *len (may be NULL) is the length afterwards.
+ * AIKV_MISUSE when n is 0. */
+AIKV_API int aikv_lpush(aikv_db_t *db, const void *key, size_t klen, const void *const *vals,
+                        const size_t *vlens, size_t n, size_t *len);
+
+/* RPUSH: as aikv_lpush(), appending at the tail in order. */
+AIKV_API int aikv_rpush(aikv_db_t *db, const void *key, size_t klen, const void *const *vals,
+                        const size_t *vlens, size_t n, size_t *len);
+
+/* LPOP key count: removes up to `count` elements from the head. *out is an
+ * AIKV_REPLY_ARRAY of AIKV_REPLY_STRING in the order they were popped
+ * (aikv_reply_free() it), empty when count is 0, or NULL when the key does
+ * not exist. The key is deleted with its last element. */
+AIKV_API int aikv_lpop(aikv_db_t *db, const void *key, size_t klen, size_t count,
+                       aikv_reply_t **out);
+
+/* RPOP key count: as aikv_lpop(), from the tail. */
+AIKV_API int aikv_rpop(aikv_db_t *db, const void *key, size_t klen, size_t count,
+                       aikv_reply_t **out);
+
+/* LLEN: number of elements, 0 for a missing key. */
+AIKV_API int aikv_llen(aikv_db_t *db, const void *key, size_t klen, uint64_t *n);
+
+/* LRANGE key start stop (inclusive; negative counts from the tail; out of
+ * range indexes are clamped as Redis does). *out is an AIKV_REPLY_ARRAY of
+ * AIKV_REPLY_STRING, empty for a missing key or an empty range. */
+AIKV_API int aikv_lrange(aikv_db_t *db, const void *key, size_t klen, int64_t start,
+                         int64_t stop, aikv_reply_t **out);
+
+/* LINDEX: *val is a NUL-terminated copy of the element at `index`
+ * (aikv_free() it), or NULL when the key does not exist or the index is
+ * outside the list. vlen may be NULL. */
+AIKV_API int aikv_lindex(aikv_db_t *db, const void *key, size_t klen, int64_t index, char **val,
+                         size_t *vlen);
+
+/* ---------------------------------------------------------------- sets
+ * Members are binary safe. A set never exists empty: it is created by its
+ * first member and deleted with its last one. Every function returns
+ * AIKV_WRONGTYPE (and changes nothing) when the key holds another type. */
+
+/* SADD key m1 m2 ...: adds the n members, creating the key if needed.
+ * members[i] has lens[i] bytes; lens may be NULL when every member is a
+ * NUL-terminated string. *added (may be NULL) is the number of members that
+ * were not in the set before. AIKV_MISUSE when n is 0. */
+AIKV_API int aikv_sadd(aikv_db_t *db, const void *key, size_t klen, const void *const *members,
+                       const size_t *lens, size_t n, size_t *added);
+
+/* SREM key m1 m2 ...: removes the n members (arguments as aikv_sadd()).
+ * *removed (may be NULL) is the number that were present; 0 for a missing
+ * key. The key is deleted with its last member. AIKV_MISUSE when n is 0. */
+AIKV_API int aikv_srem(aikv_db_t *db, const void *key, size_t klen, const void *const *members,
+                       const size_t *lens, size_t n, size_t *removed);
+
+/* SISMEMBER: *is is 1 if the member is in the set, 0 if not or if the key
+ * does not exist. */
+AIKV_API int aikv_sismember(aikv_db_t *db, const void *key, size_t klen, const void *member,
+                            size_t mlen, int *is);
+
+/* SMEMBERS: *out is an AIKV_REPLY_ARRAY of AIKV_REPLY_STRING, one per
+ * member in no particular order (empty for a missing key), freed with
+ * aikv_reply_free(). */
+AIKV_API int aikv_smembers(aikv_db_t *db, const void *key, size_t klen, aikv_reply_t **out);
+
+/* SCARD: number of members, 0 for a missing key. */
+AIKV_API int aikv_scard(aikv_db_t *db, const void *key, size_t klen, uint64_t *n);
+
+/* ---------------------------------------------------------------- sorted sets
+ * Members are binary safe; scores are doubles, never NaN (+/-inf are
+ * allowed). A sorted set is ordered by score, equal scores by member bytes
+ * (memcmp, a shorter prefix first); it is created by its first member and
+ * deleted with its last one. Every function returns AIKV_WRONGTYPE (and
+ * changes nothing) when the key holds another type. */
+
+/* aikv_zadd() conditions (Redis's ZADD options). */
+#define AIKV_ZADD_NX 0x01   /* only add new members, never update one */
+#define AIKV_ZADD_XX 0x02   /* only update existing members, never add one */
+#define AIKV_ZADD_GT 0x04   /* update only to a greater score (new members are added) */
+#define AIKV_ZADD_LT 0x08   /* update only to a smaller score (new members are added) */
+#define AIKV_ZADD_INCR 0x10 /* add `score` to the current one (a new member gets `score`) */
+
+/* What aikv_zadd() did, in *result. */
+#define AIKV_ZADD_REFUSED (-1) /* a condition said no: nothing changed */
+#define AIKV_ZADD_SAME 0       /* the member already had that score */
+#define AIKV_ZADD_ADDED 1      /* the member is new */
+#define AIKV_ZADD_UPDATED 2    /* the member's score changed */
+
+/* ZADD key [NX|XX] [GT|LT] [INCR] score member: adds the member or sets its
+ * score, creating the key as needed. *result (may be NULL) is one of the
+ * AIKV_ZADD_ results above; *newscore (may be NULL) is the member's score
+ * afterwards, left untouched when refused. AIKV_NOTNUM when score is NaN or
+ * when INCR adds inf to -inf (nothing changes then); AIKV_MISUSE for NX
+ * with XX, GT or LT, or GT with LT. */
+AIKV_API int aikv_zadd(aikv_db_t *db, const void *key, size_t klen, const void *member,
+                       size_t mlen, double score, unsigned flags, int *result, double *newscore);
+
+/* ZSCORE: *found is 1 and *score the member's score, or *found is 0 when the
+ * key or the member does not exist. score may be NULL. */
+AIKV_API int aikv_zscore(aikv_db_t *db, const void *key, size_t klen, const void *member,
+                         size_t mlen, double *score, int *found);
+
+/* ZREM key member: *removed (may be NULL) is 1 if the member was present.
+ * The key is deleted with its last member. */
+AIKV_API int aikv_zrem(aikv_db_t *db, const void *key, size_t klen, const void *member,
+                       size_t mlen, int *removed);
+
+/* ZCARD: number of members, 0 for a missing key. */
+AIKV_API int aikv_zcard(aikv_db_t *db, const void *key, size_t klen, uint64_t *n);
+
+/* ZRANK (rev = 0, lowest score first) or ZREVRANK (rev = 1): *rank is the
+ * member's 0-based position, or -1 when the key or the member does not
+ * exist. */
+AIKV_API int aikv_zrank(aikv_db_t *db, const void *key, size_t klen, const void *member,
+                        size_t mlen, int rev, int64_t *rank);
+
+/* Range flags. */
+#define AIKV_ZRANGE_REV 0x01        /* highest score first */
+#define AIKV_ZRANGE_WITHSCORES 0x02 /* each member is followed by its score */
+#define AIKV_ZRANGE_MINEX 0x04      /* aikv_zrangebyscore: exclude min itself */
+#define AIKV_ZRANGE_MAXEX 0x08      /* aikv_zrangebyscore: exclude max itself */
+
+/* ZRANGE key start stop [REV] [WITHSCORES]: positions start..stop inclusive,
+ * negative ones counting from the end (-1 is the last), clamped as Redis
+ * does; with AIKV_ZRANGE_REV position 0 is the highest score. *out is an
+ * AIKV_REPLY_ARRAY (aikv_reply_free() it; empty for a missing key or an
+ * empty range) of AIKV_REPLY_STRING members, each followed with
+ * AIKV_ZRANGE_WITHSCORES by an AIKV_REPLY_DOUBLE score (dval, and its text
+ * as Redis prints it in str). */
+AIKV_API int aikv_zrange(aikv_db_t *db, const void *key, size_t klen, int64_t start,
+                         int64_t stop, unsigned flags, aikv_reply_t **out);
+
+/* ZRANGEBYSCORE key min max [LIMIT offset count] (ZREVRANGEBYSCORE with
+ * AIKV_ZRANGE_REV: then highest first, but min is still the low end):
+ * members whose score is within [min, max] (open ends with
+ * AIKV_ZRANGE_MINEX / MAXEX; +/-INFINITY for no bound), skipping the first
+ * `offset` of them and returning at most `count` (count < 0: all). *out as
+ * for aikv_zrange(). AIKV_NOTNUM if min or max is NaN; AIKV_RANGE for a
+ * negative offset. */
+AIKV_API int aikv_zrangebyscore(aikv_db_t *db, const void *key, size_t klen, double min,
+                                double max, unsigned flags, int64_t offset, int64_t count,
+                                aikv_reply_t **out);
+
 /* ---------------------------------------------------------------- replies */
 
 /* Reply types; the numbers are hiredis's, so bindings can share code. */

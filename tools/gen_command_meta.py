@@ -19,6 +19,9 @@ SRC = os.path.join(ROOT, "libaikv/core/commands.c")
 OUT = os.path.join(ROOT, "libaikv/core/command_docs.inc")
 EXTRA = os.path.join(ROOT, "tools/command_docs_extra.resp3")
 
+# Where AiKv follows a newer Redis than the reference (7.2's ZRANK WITHSCORE).
+ARITY_OVERRIDES = {"zrank": -3, "zrevrank": -3}
+
 FLAG_MACROS = {"write": "W", "readonly": "R", "denyoom": "M", "fast": "F", "admin": "A",
                "noscript": "NS", "loading": "LD", "stale": "ST", "no_auth": "NA",
                "allow_busy": "AB", "no_multi": "NM", "skip_monitor": "SM", "skip_slowlog": "SS",
@@ -141,7 +144,9 @@ def main():
         cats = [c.decode().lstrip("@") for c in info[6]]
         explicit = [c for c in cats if c not in implicit(flags)]
         tips = [t.decode() for t in info[7]]
-        fl = " | ".join(FLAG_MACROS[f] for f in flags) or "0"
+        # movablekeys is derived from the key finders in commands.c
+        fl = " | ".join(FLAG_MACROS[f] for f in flags if f != "movablekeys") or "0"
+        arity = ARITY_OVERRIDES.get(full, arity)
         docbytes = raw(conn, "COMMAND", "DOCS", full)
         # "%1\r\n$N\r\nname\r\n<map>": keep only the map
         body = docbytes.split(b"\r\n", 1)[1]

@@ -35,15 +35,44 @@
     X(config_resetstat) X(config_help) X(debug) X(shutdown)
 
 /* cmd/list.c */
-#define AK_LIST_CMDS(X)
+#define AK_LIST_CMDS(X)                                                                     \
+    X(lpush) X(rpush) X(lpushx) X(rpushx) X(lpop) X(rpop) X(llen) X(lrange) X(lindex)       \
+    X(lset) X(linsert) X(lrem) X(ltrim) X(lpos) X(lmove) X(rpoplpush) X(lmpop)
 /* cmd/hash.c */
-#define AK_HASH_CMDS(X)
+#define AK_HASH_CMDS(X)                                                                     \
+    X(hset) X(hsetnx) X(hmset) X(hget) X(hmget) X(hdel) X(hexists) X(hlen) X(hstrlen)       \
+    X(hkeys) X(hvals) X(hgetall) X(hincrby) X(hincrbyfloat) X(hrandfield) X(hscan)
 /* cmd/set.c */
-#define AK_SET_CMDS(X)
+#define AK_SET_CMDS(X)                                                                      \
+    X(sadd) X(srem) X(smove) X(sismember) X(smismember) X(smembers) X(scard) X(spop)        \
+    X(srandmember) X(sinter) X(sintercard) X(sinterstore) X(sunion) X(sunionstore) X(sdiff) \
+    X(sdiffstore) X(sscan)
+/* set.c operations shared with the C API: SADD / SREM, signalling the key
+ * when something changed. AK_OK with *added / *removed (may be NULL), or
+ * AK_WRONGTYPE. */
+int ak_op_sadd(ak_store *st, int db, ak_slice key, const ak_slice *members, size_t n,
+               size_t *added);
+int ak_op_srem(ak_store *st, int db, ak_slice key, const ak_slice *members, size_t n,
+               size_t *removed);
 /* cmd/zset.c */
-#define AK_ZSET_CMDS(X)
+#define AK_ZSET_CMDS(X)                                                                     \
+    X(zadd) X(zincrby) X(zrem) X(zscore) X(zmscore) X(zcard) X(zcount) X(zlexcount)         \
+    X(zrank) X(zrevrank) X(zrange) X(zrangestore) X(zrevrange) X(zrangebyscore)             \
+    X(zrevrangebyscore) X(zrangebylex) X(zrevrangebylex) X(zremrangebyrank)                 \
+    X(zremrangebyscore) X(zremrangebylex) X(zpopmin) X(zpopmax) X(zmpop) X(zrandmember)     \
+    X(zunion) X(zinter) X(zdiff) X(zunionstore) X(zinterstore) X(zdiffstore)               \
+    X(zintercard) X(zscan)
+/* zset.c operations shared with the C API (store/zset.h types): ZADD with
+ * AK_ZADD_* flags (AK_OK with *res, AK_WRONGTYPE, AIKV_NOTNUM when INCR
+ * made NaN) and ZREM (*removed); both signal the key when it changed. */
+struct ak_zelem;
+struct ak_zadd_result;
+int ak_op_zadd(ak_store *st, int db, ak_slice key, const struct ak_zelem *el, size_t n,
+               unsigned flags, struct ak_zadd_result *res);
+int ak_op_zrem(ak_store *st, int db, ak_slice key, const ak_slice *members, size_t n,
+               size_t *removed);
 /* cmd/sort.c */
-#define AK_SORT_CMDS(X)
+#define AK_SORT_CMDS(X) X(sort) X(sort_ro)
 
 AK_STRING_CMDS(AK_DECLARE)
 AK_LIST_CMDS(AK_DECLARE)
@@ -93,5 +122,27 @@ int ak_op_expire(ak_store *st, int db, ak_slice key, int64_t when_ms, unsigned f
                  int *applied);
 /* PTTL semantics in ms (-2 missing, -1 none). */
 int64_t ak_op_pttl(ak_store *st, int db, ak_slice key);
+
+/* list.c: LPUSH/RPUSH (xx = 0) and LPUSHX/RPUSHX (xx = 1) of n values at
+ * `where` (AK_LIST_HEAD/TAIL); *len the new length (0 when xx found no
+ * key: AK_NOTFOUND). LPOP/RPOP of up to count elements, begin(ctx, n) first
+ * (may be NULL), then fn per element. Both signal the key when they write. */
+int ak_op_list_push(ak_store *st, int db, ak_slice key, int where, const ak_slice *vals, size_t n,
+                    int xx, size_t *len);
+int ak_op_list_pop(ak_store *st, int db, ak_slice key, int where, size_t count,
+                   void (*begin)(void *ctx, size_t n), ak_elem_fn fn, void *ctx);
+
+/* hash.c: HSET/HSETNX (npairs pairs fv[2i] -> fv[2i+1]; *added), HDEL
+ * (*deleted), HINCRBY and HINCRBYFLOAT (AIKV_NOTNUM for a value that is not
+ * a number, AIKV_OVERFLOW, AIKV_RANGE for a NaN or infinite increment or
+ * result; buf holds AK_LD_STR_CAP bytes). */
+int ak_op_hset(ak_store *st, int db, ak_slice key, const ak_slice *fv, size_t npairs, int nx,
+               size_t *added);
+int ak_op_hdel(ak_store *st, int db, ak_slice key, const ak_slice *fields, size_t n,
+               size_t *deleted);
+int ak_op_hincrby(ak_store *st, int db, ak_slice key, ak_slice field, long long by,
+                  long long *result);
+int ak_op_hincrbyfloat(ak_store *st, int db, ak_slice key, ak_slice field, long double by,
+                       char *buf, size_t *len);
 
 #endif

@@ -157,31 +157,11 @@ static void collect_free(collect *cl)
     ak_free(cl->lens);
 }
 
-/* Redis's parseScanCursorOrReply(): strtoul over the whole argument, no
- * leading space; "" is cursor 0 and "-1" wraps, as there. */
-static int parse_cursor(const char *s, size_t n, uint64_t *out)
-{
-    char buf[64];
-    if (n >= sizeof buf || (n && isspace((unsigned char)s[0])) || memchr(s, '\0', n))
-        return 0;
-    memcpy(buf, s, n);
-    buf[n] = '\0';
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(buf, &end, 10);
-    if (errno == ERANGE || *end)
-        return 0;
-    *out = v;
-    return 1;
-}
-
 void ak_cmd_scan(ak_session *c)
 {
     uint64_t cursor;
-    if (!parse_cursor(c->argv[1], c->argvlen[1], &cursor)) {
-        ak_reply_error(c, "ERR invalid cursor");
+    if (!ak_arg_cursor(c, 1, &cursor))
         return;
-    }
     collect cl = {0};
     cl.allkeys = 1;
     long long count = 10;

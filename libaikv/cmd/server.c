@@ -36,12 +36,15 @@ static void reply_flags(ak_out *o, const ak_cmd *cmd)
 #undef AK_X_
     };
     size_t n = 0;
+    int movable = ak_cmd_movablekeys(cmd);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         n += (cmd->flags & names[i].bit) != 0;
-    ak_out_set(o, n);
+    ak_out_set(o, n + (size_t)movable);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (cmd->flags & names[i].bit)
             ak_out_status(o, names[i].name);
+    if (movable)
+        ak_out_status(o, "movablekeys");
 }
 
 /* ACL categories in Redis's order: the command's explicit ones (from the
@@ -298,7 +301,7 @@ void ak_cmd_command_getkeys(ak_session *c)
         return;
     }
     int *idx = ak_malloc(sizeof(int) * (size_t)argc);
-    int n = ak_cmd_getkeys(cmd, argc, idx, argc);
+    int n = ak_cmd_getkeys(cmd, argc, c->argv + 2, c->argvlen + 2, idx, argc);
     if (n <= 0) {
         ak_reply_error(c, "ERR The command has no key arguments");
     } else {

@@ -30,11 +30,11 @@ static void count_lookup(ak_store *st, int found)
 static int read_string(ak_session *c, ak_slice key, ak_slice *val)
 {
     int rc = ak_eng(c)->ops->str_get(ak_eng(c), c->db, key, val);
+    count_lookup(c->st, rc != AK_NOTFOUND); /* a key of another type is a hit */
     if (rc == AK_WRONGTYPE) {
         ak_reply_error(c, AK_ERR_WRONGTYPE);
         return -1;
     }
-    count_lookup(c->st, rc == AK_OK);
     return rc == AK_OK;
 }
 
@@ -285,7 +285,7 @@ void ak_cmd_mget(ak_session *c)
     for (int i = 1; i < c->argc; i++) {
         ak_slice v;
         int rc = ak_eng(c)->ops->str_get(ak_eng(c), c->db, ak_arg(c, i), &v);
-        count_lookup(c->st, rc == AK_OK);
+        count_lookup(c->st, rc != AK_NOTFOUND);
         if (rc == AK_OK)
             ak_out_bulk(&c->out, v.p, v.len);
         else
@@ -420,8 +420,13 @@ int ak_op_incrbyfloat(ak_store *st, int db, ak_slice key, long double by, char *
 
 void ak_cmd_incrbyfloat(ak_session *c)
 {
-    long double by, result;
-    if (!ak_str2ld(c->argv[2], c->argvlen[2], &by)) {
+    long double by, result, cur;
+    /* Redis checks the key (type, then value) before the increment. */
+    ak_slice v;
+    int found = read_string(c, ak_arg(c, 1), &v);
+    if (found < 0)
+        return;
+    if ((found && !ak_str2ld(v.p, v.len, &cur)) || !ak_str2ld(c->argv[2], c->argvlen[2], &by)) {
         ak_reply_error(c, AK_ERR_NOTFLOAT);
         return;
     }
@@ -558,6 +563,21 @@ void ak_cmd_lcs(ak_session *c)
 {
     int getlen = 0, getidx = 0, withmatchlen = 0;
     long long minmatchlen = 0;
+    /* Both values are copied: the engine's slices last one call only. Redis
+     * checks the keys' types before the options. */
+    char *s[2] = {NULL, NULL};
+    size_t n[2] = {0, 0};
+    ak_engine *e = ak_eng(c);
+    for (int k = 0; k < 2; k++) {
+        ak_slice v;
+        int rc = e->ops->str_get(e, c->db, ak_arg(c, 1 + k), &v);
+        if (rc == AK_WRONGTYPE) {
+            ak_reply_error(c, "ERR The specified keys must contain string values");
+            goto out;
+        }
+        s[k] = rc == AK_OK ? ak_memdup(v.p, v.len) : ak_memdup("", 0);
+        n[k] = rc == AK_OK ? v.len : 0;
+    }
     for (int j = 3; j < c->argc; j++) {
         if (ak_arg_is(c, j, "idx")) {
             getidx = 1;
@@ -567,32 +587,17 @@ void ak_cmd_lcs(ak_session *c)
             withmatchlen = 1;
         } else if (ak_arg_is(c, j, "minmatchlen") && j + 1 < c->argc) {
             if (!ak_arg_ll(c, ++j, &minmatchlen))
-                return;
+                goto out;
             if (minmatchlen < 0)
                 minmatchlen = 0;
         } else {
             ak_reply_error(c, AK_ERR_SYNTAX);
-            return;
+            goto out;
         }
     }
     if (getlen && getidx) {
         ak_reply_error(c, "ERR If you want both the length and indexes, please just use IDX.");
-        return;
-    }
-    /* Both values are copied: the engine's slices last one call only. */
-    char *s[2] = {NULL, NULL};
-    size_t n[2] = {0, 0};
-    ak_engine *e = ak_eng(c);
-    for (int k = 0; k < 2; k++) {
-        ak_slice v;
-        int rc = e->ops->str_get(e, c->db, ak_arg(c, 1 + k), &v);
-        if (rc == AK_WRONGTYPE) {
-            ak_reply_error(c, "ERR The specified keys must contain string values");
-            ak_free(s[0]);
-            return;
-        }
-        s[k] = rc == AK_OK ? ak_memdup(v.p, v.len) : ak_memdup("", 0);
-        n[k] = rc == AK_OK ? v.len : 0;
+        goto out;
     }
     const char *a = s[0], *b = s[1];
     size_t alen = n[0], blen = n[1];

@@ -82,7 +82,11 @@ void ak_cmd_fullname(const ak_cmd *cmd, char *buf, size_t len);
 
 /* Key positions of a call (COMMAND GETKEYS; later cluster and ACL checks).
  * Writes up to max indexes into argv; returns how many, or -1 when the
- * command takes no keys. */
-int ak_cmd_getkeys(const ak_cmd *cmd, int argc, int *idx, int max);
+ * command takes no keys. Commands whose keys depend on their arguments
+ * (numkeys, STORE) have a finder of their own ("movablekeys"). */
+int ak_cmd_getkeys(const ak_cmd *cmd, int argc, const char *const *argv, const size_t *argvlen,
+                   int *idx, int max);
+/* 1 if the command's keys depend on its arguments. */
+int ak_cmd_movablekeys(const ak_cmd *cmd);
 
 #endif

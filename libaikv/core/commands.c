@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "../cmd/cmds.h"
+#include "../util/num.h"
 #include "../util/dict.h"
 #include "command.h"
 
@@ -98,10 +99,95 @@ static ak_cmd table[] = {
     CMD("strlen", strlen, 2, R | F, 1, 1, 1, "string", ""),
     CMD("substr", getrange, 4, R, 1, 1, 1, "string", ""),
     /* lists (cmd/list.c) */
+    CMD("lindex", lindex, 3, R, 1, 1, 1, "list", ""),
+    CMD("linsert", linsert, 5, W | M, 1, 1, 1, "list", ""),
+    CMD("llen", llen, 2, R | F, 1, 1, 1, "list", ""),
+    CMD("lmove", lmove, 5, W | M, 1, 2, 1, "list", ""),
+    CMD("lmpop", lmpop, -4, W, 0, 0, 0, "list", ""),
+    CMD("lpop", lpop, -2, W | F, 1, 1, 1, "list", ""),
+    CMD("lpos", lpos, -3, R, 1, 1, 1, "list", ""),
+    CMD("lpush", lpush, -3, W | M | F, 1, 1, 1, "list", ""),
+    CMD("lpushx", lpushx, -3, W | M | F, 1, 1, 1, "list", ""),
+    CMD("lrange", lrange, 4, R, 1, 1, 1, "list", ""),
+    CMD("lrem", lrem, 4, W, 1, 1, 1, "list", ""),
+    CMD("lset", lset, 4, W | M, 1, 1, 1, "list", ""),
+    CMD("ltrim", ltrim, 4, W, 1, 1, 1, "list", ""),
+    CMD("rpop", rpop, -2, W | F, 1, 1, 1, "list", ""),
+    CMD("rpoplpush", rpoplpush, 3, W | M, 1, 2, 1, "list", ""),
+    CMD("rpush", rpush, -3, W | M | F, 1, 1, 1, "list", ""),
+    CMD("rpushx", rpushx, -3, W | M | F, 1, 1, 1, "list", ""),
     /* hashes (cmd/hash.c) */
+    CMD("hdel", hdel, -3, W | F, 1, 1, 1, "hash", ""),
+    CMD("hexists", hexists, 3, R | F, 1, 1, 1, "hash", ""),
+    CMD("hget", hget, 3, R | F, 1, 1, 1, "hash", ""),
+    CMD("hgetall", hgetall, 2, R, 1, 1, 1, "hash", "nondeterministic_output_order"),
+    CMD("hincrby", hincrby, 4, W | M | F, 1, 1, 1, "hash", ""),
+    CMD("hincrbyfloat", hincrbyfloat, 4, W | M | F, 1, 1, 1, "hash", ""),
+    CMD("hkeys", hkeys, 2, R, 1, 1, 1, "hash", "nondeterministic_output_order"),
+    CMD("hlen", hlen, 2, R | F, 1, 1, 1, "hash", ""),
+    CMD("hmget", hmget, -3, R | F, 1, 1, 1, "hash", ""),
+    CMD("hmset", hmset, -4, W | M | F, 1, 1, 1, "hash", ""),
+    CMD("hrandfield", hrandfield, -2, R, 1, 1, 1, "hash", "nondeterministic_output"),
+    CMD("hscan", hscan, -3, R, 1, 1, 1, "hash", "nondeterministic_output"),
+    CMD("hset", hset, -4, W | M | F, 1, 1, 1, "hash", ""),
+    CMD("hsetnx", hsetnx, 4, W | M | F, 1, 1, 1, "hash", ""),
+    CMD("hstrlen", hstrlen, 3, R | F, 1, 1, 1, "hash", ""),
+    CMD("hvals", hvals, 2, R, 1, 1, 1, "hash", "nondeterministic_output_order"),
     /* sets (cmd/set.c) */
+    CMD("sadd", sadd, -3, W | M | F, 1, 1, 1, "set", ""),
+    CMD("scard", scard, 2, R | F, 1, 1, 1, "set", ""),
+    CMD("sdiff", sdiff, -2, R, 1, -1, 1, "set", "nondeterministic_output_order"),
+    CMD("sdiffstore", sdiffstore, -3, W | M, 1, -1, 1, "set", ""),
+    CMD("sinter", sinter, -2, R, 1, -1, 1, "set", "nondeterministic_output_order"),
+    CMD("sintercard", sintercard, -3, R, 0, 0, 0, "set", ""),
+    CMD("sinterstore", sinterstore, -3, W | M, 1, -1, 1, "set", ""),
+    CMD("sismember", sismember, 3, R | F, 1, 1, 1, "set", ""),
+    CMD("smembers", smembers, 2, R, 1, 1, 1, "set", "nondeterministic_output_order"),
+    CMD("smismember", smismember, -3, R | F, 1, 1, 1, "set", ""),
+    CMD("smove", smove, 4, W | F, 1, 2, 1, "set", ""),
+    CMD("spop", spop, -2, W | F, 1, 1, 1, "set", "nondeterministic_output"),
+    CMD("srandmember", srandmember, -2, R, 1, 1, 1, "set", "nondeterministic_output"),
+    CMD("srem", srem, -3, W | F, 1, 1, 1, "set", ""),
+    CMD("sscan", sscan, -3, R, 1, 1, 1, "set", "nondeterministic_output"),
+    CMD("sunion", sunion, -2, R, 1, -1, 1, "set", "nondeterministic_output_order"),
+    CMD("sunionstore", sunionstore, -3, W | M, 1, -1, 1, "set", ""),
     /* sorted sets (cmd/zset.c) */
+    CMD("zadd", zadd, -4, W | M | F, 1, 1, 1, "sortedset", ""),
+    CMD("zcard", zcard, 2, R | F, 1, 1, 1, "sortedset", ""),
+    CMD("zcount", zcount, 4, R | F, 1, 1, 1, "sortedset", ""),
+    CMD("zdiff", zdiff, -3, R, 0, 0, 0, "sortedset", ""),
+    CMD("zdiffstore", zdiffstore, -4, W | M, 1, 1, 1, "sortedset", ""),
+    CMD("zincrby", zincrby, 4, W | M | F, 1, 1, 1, "sortedset", ""),
+    CMD("zinter", zinter, -3, R, 0, 0, 0, "sortedset", ""),
+    CMD("zintercard", zintercard, -3, R, 0, 0, 0, "sortedset", ""),
+    CMD("zinterstore", zinterstore, -4, W | M, 1, 1, 1, "sortedset", ""),
+    CMD("zlexcount", zlexcount, 4, R | F, 1, 1, 1, "sortedset", ""),
+    CMD("zmpop", zmpop, -4, W, 0, 0, 0, "sortedset", ""),
+    CMD("zmscore", zmscore, -3, R | F, 1, 1, 1, "sortedset", ""),
+    CMD("zpopmax", zpopmax, -2, W | F, 1, 1, 1, "sortedset", ""),
+    CMD("zpopmin", zpopmin, -2, W | F, 1, 1, 1, "sortedset", ""),
+    CMD("zrandmember", zrandmember, -2, R, 1, 1, 1, "sortedset", "nondeterministic_output"),
+    CMD("zrange", zrange, -4, R, 1, 1, 1, "sortedset", ""),
+    CMD("zrangebylex", zrangebylex, -4, R, 1, 1, 1, "sortedset", ""),
+    CMD("zrangebyscore", zrangebyscore, -4, R, 1, 1, 1, "sortedset", ""),
+    CMD("zrangestore", zrangestore, -5, W | M, 1, 2, 1, "sortedset", ""),
+    /* ZRANK/ZREVRANK take Redis 7.2's WITHSCORE: arity -3 (7.0 says 3). */
+    CMD("zrank", zrank, -3, R | F, 1, 1, 1, "sortedset", ""),
+    CMD("zrem", zrem, -3, W | F, 1, 1, 1, "sortedset", ""),
+    CMD("zremrangebylex", zremrangebylex, 4, W, 1, 1, 1, "sortedset", ""),
+    CMD("zremrangebyrank", zremrangebyrank, 4, W, 1, 1, 1, "sortedset", ""),
+    CMD("zremrangebyscore", zremrangebyscore, 4, W, 1, 1, 1, "sortedset", ""),
+    CMD("zrevrange", zrevrange, -4, R, 1, 1, 1, "sortedset", ""),
+    CMD("zrevrangebylex", zrevrangebylex, -4, R, 1, 1, 1, "sortedset", ""),
+    CMD("zrevrangebyscore", zrevrangebyscore, -4, R, 1, 1, 1, "sortedset", ""),
+    CMD("zrevrank", zrevrank, -3, R | F, 1, 1, 1, "sortedset", ""),
+    CMD("zscan", zscan, -3, R, 1, 1, 1, "sortedset", "nondeterministic_output"),
+    CMD("zscore", zscore, 3, R | F, 1, 1, 1, "sortedset", ""),
+    CMD("zunion", zunion, -3, R, 0, 0, 0, "sortedset", ""),
+    CMD("zunionstore", zunionstore, -4, W | M, 1, 1, 1, "sortedset", ""),
     /* SORT (cmd/sort.c) */
+    CMD("sort", sort, -2, W | M, 1, 1, 1, "set sortedset list dangerous", ""),
+    CMD("sort_ro", sort_ro, -2, R, 1, 1, 1, "set sortedset list dangerous", ""),
     /* keys */
     CMD("copy", copy, -3, W | M, 1, 2, 1, "keyspace", ""),
     CMD("del", del, -2, W, 1, -1, 1, "keyspace", "request_policy:multi_shard response_policy:agg_sum"),
@@ -273,8 +359,102 @@ void ak_cmd_fullname(const ak_cmd *cmd, char *buf, size_t len)
         snprintf(buf, len, "%s", cmd->name);
 }
 
-int ak_cmd_getkeys(const ak_cmd *cmd, int argc, int *idx, int max)
+/* ---------------------------------------------------------------- movable keys */
+
+typedef int key_finder(int argc, const char *const *argv, const size_t *argvlen, int *idx, int max);
+
+/* "<cmd> [dest] numkeys key [key ...] ...": numkeys at position `at`,
+ * preceded by a destination key when `dest`. */
+static int numkeys_keys(int at, int dest, int argc, const char *const *argv,
+                        const size_t *argvlen, int *idx, int max)
 {
+    long long n;
+    int k = 0;
+    if (at >= argc || !ak_str2ll(argv[at], argvlen[at], &n) || n <= 0 || n > argc - at - 1)
+        return 0;
+    if (dest && k < max)
+        idx[k++] = 1;
+    for (int i = 0; i < n && k < max; i++)
+        idx[k++] = at + 1 + i;
+    return k;
+}
+
+#define NUMKEYS_FINDER(name, at, dest)                                                         \
+    static int name(int argc, const char *const *argv, const size_t *argvlen, int *idx, int max) \
+    {                                                                                          \
+        return numkeys_keys(at, dest, argc, argv, argvlen, idx, max);                          \
+    }
+NUMKEYS_FINDER(keys_numkeys_at1, 1, 0)
+NUMKEYS_FINDER(keys_numkeys_at2_dest, 2, 1)
+
+/* SORT key ... [STORE dest]: the sorted key and the STORE destination, read
+ * as SORT's own parser reads the options. */
+static int keys_sort(int argc, const char *const *argv, const size_t *argvlen, int *idx, int max)
+{
+    static const struct {
+        const char *word;
+        int skip;
+    } opts[] = {{"limit", 2}, {"get", 1}, {"by", 1}};
+    int k = 0;
+    if (k < max)
+        idx[k++] = 1;
+    for (int i = 2; i < argc; i++) {
+        for (size_t o = 0; o < sizeof opts / sizeof *opts; o++)
+            if (argvlen[i] == strlen(opts[o].word) && !strncasecmp(argv[i], opts[o].word, argvlen[i])) {
+                i += opts[o].skip;
+                goto next;
+            }
+        if (argvlen[i] == 5 && !strncasecmp(argv[i], "store", 5) && i + 1 < argc && k < max) {
+            /* The last STORE wins, as in SORT itself. */
+            if (k == 2)
+                idx[1] = i + 1;
+            else
+                idx[k++] = i + 1;
+            i++;
+        }
+    next:;
+    }
+    return k;
+}
+
+static const struct {
+    const char *name;
+    key_finder *find;
+} finders[] = {
+    {"sort", keys_sort},
+    {"sintercard", keys_numkeys_at1},
+    {"lmpop", keys_numkeys_at1},
+    {"zmpop", keys_numkeys_at1},
+    {"zunion", keys_numkeys_at1},
+    {"zinter", keys_numkeys_at1},
+    {"zdiff", keys_numkeys_at1},
+    {"zintercard", keys_numkeys_at1},
+    {"zunionstore", keys_numkeys_at2_dest},
+    {"zinterstore", keys_numkeys_at2_dest},
+    {"zdiffstore", keys_numkeys_at2_dest},
+};
+
+static key_finder *finder_of(const ak_cmd *cmd)
+{
+    if (cmd->parent)
+        return NULL;
+    for (size_t i = 0; i < sizeof finders / sizeof *finders; i++)
+        if (!strcmp(finders[i].name, cmd->name))
+            return finders[i].find;
+    return NULL;
+}
+
+int ak_cmd_movablekeys(const ak_cmd *cmd)
+{
+    return finder_of(cmd) != NULL;
+}
+
+int ak_cmd_getkeys(const ak_cmd *cmd, int argc, const char *const *argv, const size_t *argvlen,
+                   int *idx, int max)
+{
+    key_finder *find = finder_of(cmd);
+    if (find)
+        return find(argc, argv, argvlen, idx, max);
     if (cmd->first <= 0)
         return -1;
     int last = cmd->last < 0 ? argc + cmd->last : cmd->last;

@@ -88,7 +88,7 @@ void ak_config_defaults(ak_config *cfg)
     cfg->client_query_buffer_limit = 1024LL * 1024 * 1024;
     cfg->databases = 16;
     cfg->hz = 10;
-    cfg->hash_max_listpack_entries = 128;
+    cfg->hash_max_listpack_entries = 512; /* Redis 7.0's built-in default (redis.conf says 128) */
     cfg->hash_max_listpack_value = 64;
     cfg->set_max_intset_entries = 512;
     cfg->zset_max_listpack_entries = 128;

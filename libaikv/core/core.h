@@ -158,6 +158,10 @@ double ak_store_inst(const ak_store *st, int i);
 /* The one key-modified signal: every write ends in it (dirty counter now;
  * WATCH, blocked clients, keyspace events and tracking hook in here). */
 void ak_signal_key(ak_store *st, int db, ak_slice key);
+/* The same for a write that changed `changes` elements: Redis counts each
+ * in rdb_changes_since_last_save. changes may be 0 (LTRIM keeping
+ * everything): the key is still signalled. */
+void ak_signal_key_changes(ak_store *st, int db, ak_slice key, uint64_t changes);
 /* A whole database changed (FLUSHDB, FLUSHALL with db = -1, SWAPDB). */
 void ak_signal_db(ak_store *st, int db);
 
@@ -203,6 +207,8 @@ int ak_arg_ll_range(ak_session *c, int i, long long min, long long max, long lon
 /* An int argument, with Redis's getIntFromObjectOrReply() errors. */
 int ak_arg_int(ak_session *c, int i, int *out);
 int ak_arg_is(ak_session *c, int i, const char *word); /* case-insensitive */
+/* A SCAN-family cursor, with Redis's parsing and "ERR invalid cursor". */
+int ak_arg_cursor(ak_session *c, int i, uint64_t *out);
 static inline ak_slice ak_arg(ak_session *c, int i)
 {
     return ak_slice_of(c->argv[i], c->argvlen[i]);

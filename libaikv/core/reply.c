@@ -39,6 +39,8 @@ void ak_out_reserve(ak_out *o, size_t extra)
 
 void ak_out_append(ak_out *o, const void *p, size_t n)
 {
+    if (n == 0)
+        return;
     ak_out_reserve(o, n);
     memcpy(o->buf + o->len, p, n);
     o->len += n;

@@ -169,6 +169,33 @@ int ak_arg_int(ak_session *c, int i, int *out)
     return 1;
 }
 
+/* Redis's parseScanCursorOrReply(): strtoul() over the argument as a C
+ * string (it ends at a NUL byte), no leading space, an optional sign ("-1"
+ * wraps around), nothing after the digits; "" is cursor 0. */
+int ak_arg_cursor(ak_session *c, int i, uint64_t *out)
+{
+    const char *s = c->argv[i];
+    size_t n = strnlen(s, c->argvlen[i]), j = 0;
+    int neg = n && s[0] == '-';
+    if (n && (s[0] == '-' || s[0] == '+'))
+        j = 1;
+    unsigned long long v = 0;
+    int ok = n == 0 || j < n;
+    for (; ok && j < n; j++) {
+        unsigned d = (unsigned)(s[j] - '0');
+        if (s[j] < '0' || s[j] > '9' || v > (ULLONG_MAX - d) / 10)
+            ok = 0;
+        else
+            v = v * 10 + d;
+    }
+    if (!ok) {
+        ak_reply_error(c, "ERR invalid cursor");
+        return 0;
+    }
+    *out = neg ? (uint64_t)0 - v : v;
+    return 1;
+}
+
 int ak_arg_is(ak_session *c, int i, const char *word)
 {
     size_t n = strlen(word);

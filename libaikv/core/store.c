@@ -82,11 +82,16 @@ void ak_store_unlock(ak_store *st)
 
 /* ---------------------------------------------------------------- signals */
 
-void ak_signal_key(ak_store *st, int db, ak_slice key)
+void ak_signal_key_changes(ak_store *st, int db, ak_slice key, uint64_t changes)
 {
     (void)db;
     (void)key;
-    st->stats.dirty++;
+    st->stats.dirty += changes;
+}
+
+void ak_signal_key(ak_store *st, int db, ak_slice key)
+{
+    ak_signal_key_changes(st, db, key, 1);
 }
 
 void ak_signal_db(ak_store *st, int db)

@@ -17,6 +17,10 @@
  *     may still start a rehash (allocate table[1]) because that moves
  *     nothing; the new nodes then land in table[1].
  *   - A node is in exactly one bucket; used[t] counts the nodes of table t.
+ *   - Walks read a node's next pointer before handing the node out, so a
+ *     scan callback or an iterator's caller may unlink (and free) the node
+ *     it was given; unlinking any other node during the walk is not
+ *     allowed. Nodes inserted during a walk may or may not be seen.
  *
  * Bounded work. Each find/insert/unlink moves at most one bucket (and looks
  * at no more than 10 empty ones), ak_dict_random() probes a bounded number
@@ -103,17 +107,18 @@ static inline uint64_t siphash(const uint8_t *in, size_t len, const uint8_t k[16
     uint64_t v1 = k1 ^ 0x646f72616e646f6dULL;
     uint64_t v2 = k0 ^ 0x6c7967656e657261ULL;
     uint64_t v3 = k1 ^ 0x7465646279746573ULL;
-    const uint8_t *end = in + (len & ~(size_t)7);
+    size_t full = len & ~(size_t)7;
     uint8_t blk[8];
 
-    for (; in != end; in += 8) {
+    /* Indexing rather than pointer arithmetic: (NULL, 0) is a valid key. */
+    for (size_t off = 0; off < full; off += 8) {
         uint64_t m;
         if (lower) {
             for (int i = 0; i < 8; i++)
-                blk[i] = ascii_lower(in[i]);
+                blk[i] = ascii_lower(in[off + i]);
             m = load_le64(blk);
         } else {
-            m = load_le64(in);
+            m = load_le64(in + off);
         }
         v3 ^= m;
         for (int i = 0; i < AK_SIP_CROUNDS; i++)
@@ -123,9 +128,8 @@ static inline uint64_t siphash(const uint8_t *in, size_t len, const uint8_t k[16
 
     /* Last block: the 0..7 remaining bytes, the length in the top byte. */
     uint64_t b = (uint64_t)len << 56;
-    size_t left = len & 7;
-    for (size_t i = 0; i < left; i++)
-        b |= (uint64_t)(lower ? ascii_lower(in[i]) : in[i]) << (8 * i);
+    for (size_t i = 0; i < (len & 7); i++)
+        b |= (uint64_t)(lower ? ascii_lower(in[full + i]) : in[full + i]) << (8 * i);
     v3 ^= b;
     for (int i = 0; i < AK_SIP_CROUNDS; i++)
         SIPROUND(v0, v1, v2, v3);
@@ -155,6 +159,9 @@ static uint64_t rng_next(void)
     return z ^ (z >> 31);
 }
 
+/* Not thread safe: call it once at startup, before any table is used. The
+ * calling thread's random stream restarts from the new seed; threads that
+ * already drew numbers keep their streams (any stream will do). */
 void ak_hash_seed(const uint8_t seed[16])
 {
     memcpy(hash_seed, seed, sizeof(hash_seed));
@@ -325,6 +332,8 @@ void ak_dict_clear(ak_dict *d, void (*free_node)(ak_dnode *, void *), void *ctx)
         d->table[t] = NULL;
         d->size[t] = d->used[t] = 0;
     }
+    /* pauserehash is left alone: clearing under a live iterator is the
+     * caller's bug, and the iterator's end must still balance its start. */
     d->rehashidx = -1;
 }
 

@@ -6,8 +6,6 @@ Target (environment):
                           every module runs once per storage engine in
                           helpers.ENGINES.
   AIKV_TEST_TARGET=redis  the real redis-server (7.0), to validate the tests.
-  AIKV_COLLECTIONS=1      also run the tests marked needs_collections against
-                          aikv (they always run against redis).
 
 Fixtures:
   server          one server per test module (and engine)
@@ -36,9 +34,6 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "aikv_only: behaviour Redis 7.0.15 lacks but aikv must have "
         "(Redis 7.2 features); skipped when AIKV_TEST_TARGET=redis")
-    config.addinivalue_line(
-        "markers", "needs_collections: uses list/set/hash/zset commands; against aikv "
-        "runs only when AIKV_COLLECTIONS=1")
 
 
 def pytest_report_header(config):
@@ -49,15 +44,10 @@ def pytest_report_header(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    collections = TARGET == "redis" or os.environ.get("AIKV_COLLECTIONS") == "1"
     skip_aikv_only = pytest.mark.skip(reason="Redis 7.0.15 lacks this (aikv_only)")
-    skip_collections = pytest.mark.skip(
-        reason="collection commands not in aikv yet (set AIKV_COLLECTIONS=1)")
     for item in items:
         if TARGET == "redis" and "aikv_only" in item.keywords:
             item.add_marker(skip_aikv_only)
-        if not collections and "needs_collections" in item.keywords:
-            item.add_marker(skip_collections)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -67,7 +67,6 @@ def test_type_of_string_and_missing(r):
     assert r.execute_command("TYPE", "nosuch") == b"none"
 
 
-@pytest.mark.needs_collections
 def test_type_of_collections(r):
     make_list(r, "l")
     make_set(r, "st")
@@ -158,7 +157,6 @@ def test_scan_count_hint_gives_bigger_batches(r):
     assert len(set(keys)) == 500
 
 
-@pytest.mark.needs_collections
 def test_scan_type_filter(r):
     r.execute_command("MSET", "s1", 1, "s2", 2)
     make_list(r, "l1")

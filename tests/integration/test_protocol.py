@@ -345,7 +345,6 @@ def test_resp3_scan_and_time_stay_arrays(resp3):
     assert isinstance(reply, list) and len(reply) == 2
 
 
-@pytest.mark.needs_collections
 def test_resp3_double(resp3):
     resp3.cmd("ZADD", "z", "1.5", "m")
     resp3.send_command("ZSCORE", "z", "m")
@@ -353,14 +352,12 @@ def test_resp3_double(resp3):
     assert isinstance(resp3.cmd("ZINCRBY", "z", "1", "m"), Double)
 
 
-@pytest.mark.needs_collections
 def test_resp2_double_is_bulk(raw):
     raw.cmd("ZADD", "z", "1.5", "m")
     raw.send_command("ZSCORE", "z", "m")
     assert raw.read_raw() == b"$3\r\n1.5\r\n"
 
 
-@pytest.mark.needs_collections
 def test_resp3_set(resp3):
     resp3.cmd("SADD", "s", "a")
     resp3.send_command("SMEMBERS", "s")

@@ -185,14 +185,12 @@ def test_get_wrong_number_of_arguments(r):
     assert err(r, "GET", "a", "b") == wrong_args("get")
 
 
-@pytest.mark.needs_collections
 def test_set_get_on_wrong_type_is_wrongtype_and_does_not_set(r):
     make_list(r, "l")
     assert err(r, "SET", "l", "v", "GET") == WRONGTYPE
     assert r.execute_command("TYPE", "l") == b"list"
 
 
-@pytest.mark.needs_collections
 def test_plain_set_overwrites_other_types(r):
     make_list(r, "l")
     assert r.execute_command("SET", "l", "v") == b"OK"
@@ -271,7 +269,6 @@ def test_mget_repeated_key(r):
     assert r.execute_command("MGET", "a", "a") == [b"1", b"1"]
 
 
-@pytest.mark.needs_collections
 def test_mget_returns_nil_for_wrong_type(r):
     r.execute_command("SET", "s", "v")
     make_list(r, "l")
@@ -727,7 +724,6 @@ def test_lcs_errors(lcs_keys):
     assert err(lcs_keys, "LCS", "key1") == wrong_args("lcs")
 
 
-@pytest.mark.needs_collections
 def test_lcs_on_wrong_type(r):
     r.execute_command("SET", "s", "abc")
     make_list(r, "l")
@@ -812,7 +808,6 @@ WRONGTYPE_COMMANDS = [
 ]
 
 
-@pytest.mark.needs_collections
 @pytest.mark.parametrize("cmd,args", WRONGTYPE_COMMANDS,
                          ids=["%s-%d" % (c, i) for i, (c, _) in enumerate(WRONGTYPE_COMMANDS)])
 def test_string_commands_on_list_are_wrongtype(r, cmd, args):

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/alloc.h"
 #include "util/dict.h"
 
 /* ---------------------------------------------------------------- fixture */
@@ -182,6 +181,9 @@ Test(hash, length_is_part_of_the_hash)
     static const char zeros[16] = {0};
     for (size_t len = 0; len < 16; len++)
         cr_expect_neq(ak_hash(zeros, len), ak_hash(zeros, len + 1), "len %zu", len);
+    /* An empty key may come as (NULL, 0). */
+    cr_expect_eq(ak_hash(NULL, 0), ak_hash("", 0));
+    cr_expect_eq(ak_hash_nocase(NULL, 0), ak_hash("", 0));
 }
 
 Test(hash, nocase_folds_ascii_letters_only)

@@ -168,6 +168,9 @@ Test(glob, binary_safe)
         {"[^\x80-\xff]", 6, "a", 1, 1},
         {"abc", 2, "ab", 2, 1}, /* only plen bytes of the pattern count */
         {"abc", 3, "abd", 2, 0},
+        {NULL, 0, NULL, 0, 1}, /* empty may come as (NULL, 0) */
+        {NULL, 0, "a", 1, 0},
+        {"*", 1, NULL, 0, 0},
     };
     for (size_t i = 0; i < N_ELEMS(cases); i++)
         cr_expect_eq(ak_glob_match(cases[i].pat, cases[i].plen, cases[i].str, cases[i].slen, 0),

@@ -56,17 +56,18 @@ typedef struct mem_vtype {
     void (*dup)(mkey *dst, const mkey *src); /* dst has no value yet; copy enc too */
 } mem_vtype;
 
-/* Value types; a type's file defines its vtype and its ops table. They are
- * weak so that the engine builds while a type is being added. */
+/* Value types: each type's file defines its vtype and its ops table, which
+ * keyspace.c references (that is also what pulls those objects out of
+ * libaikv.a into a static link). */
 extern const mem_vtype mem_string_vtype;
-extern const mem_vtype mem_list_vtype __attribute__((weak));
-extern const mem_vtype mem_hash_vtype __attribute__((weak));
-extern const mem_vtype mem_set_vtype __attribute__((weak));
-extern const mem_vtype mem_zset_vtype __attribute__((weak));
-extern const struct ak_list_ops mem_list_ops __attribute__((weak));
-extern const struct ak_hash_ops mem_hash_ops __attribute__((weak));
-extern const struct ak_set_ops mem_set_ops __attribute__((weak));
-extern const struct ak_zset_ops mem_zset_ops __attribute__((weak));
+extern const mem_vtype mem_list_vtype;
+extern const mem_vtype mem_hash_vtype;
+extern const mem_vtype mem_set_vtype;
+extern const mem_vtype mem_zset_vtype;
+extern const struct ak_list_ops mem_list_ops;
+extern const struct ak_hash_ops mem_hash_ops;
+extern const struct ak_set_ops mem_set_ops;
+extern const struct ak_zset_ops mem_zset_ops;
 
 /* The live key (an expired one is deleted on the way), or NULL. *h gets the
  * key's hash for the calls below. */
