@@ -1245,30 +1245,11 @@ void ak_cmd_zintercard(ak_session *c)
 
 /* ---------------------------------------------------------------- ZSCAN */
 
-/* Redis's parseScanCursorOrReply(): strtoul over the whole argument. */
-static int parse_cursor(const char *s, size_t n, uint64_t *out)
-{
-    cbuf b;
-    if (n && isspace((unsigned char)s[0]))
-        return 0;
-    const char *p = cbuf_make(&b, s, n);
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(p, &end, 10);
-    int ok = errno != ERANGE && *end == '\0';
-    cbuf_done(&b);
-    if (ok)
-        *out = v;
-    return ok;
-}
-
 void ak_cmd_zscan(ak_session *c)
 {
     uint64_t cursor;
-    if (!parse_cursor(c->argv[2], c->argvlen[2], &cursor)) {
-        ak_reply_error(c, "ERR invalid cursor");
+    if (!ak_arg_cursor(c, 2, &cursor))
         return;
-    }
     ak_slice key = ak_arg(c, 1);
     size_t card;
     int rc = zops(c)->card(ak_eng(c), c->db, key, &card);

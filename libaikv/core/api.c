@@ -16,28 +16,14 @@
 #include "../util/clock.h"
 #include "../util/glob.h"
 #include "../util/num.h"
+#include "api.h"
 #include "core.h"
 #include "resp.h"
 
-#define CHECK_DB(db)                                                          \
-    do {                                                                      \
-        if (!(db))                                                            \
-            return ak_set_error(AIKV_MISUSE, "%s: db is NULL", __func__);     \
-    } while (0)
-#define CHECK_KEY(key, klen)                                                  \
-    do {                                                                      \
-        if (!(key) && (klen))                                                 \
-            return ak_set_error(AIKV_MISUSE, "%s: key is NULL", __func__);    \
-    } while (0)
 
 static ak_engine *engine(aikv_db_t *db)
 {
     return db->st->engine;
-}
-
-static int wrongtype(void)
-{
-    return ak_set_error(AIKV_WRONGTYPE, "WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
 /* ---------------------------------------------------------------- strings */

@@ -11,29 +11,14 @@
 #include "../cmd/cmds.h"
 #include "../store/hash.h"
 #include "../util/alloc.h"
+#include "api.h"
 #include "core.h"
 #include "resp.h"
 
-#define CHECK_DB(db)                                                          \
-    do {                                                                      \
-        if (!(db))                                                            \
-            return ak_set_error(AIKV_MISUSE, "%s: db is NULL", __func__);     \
-    } while (0)
-#define CHECK_BUF(p, len, what)                                               \
-    do {                                                                      \
-        if (!(p) && (len))                                                    \
-            return ak_set_error(AIKV_MISUSE, "%s: " what " is NULL", __func__); \
-    } while (0)
 
 static const struct ak_hash_ops *hops(aikv_db_t *db)
 {
     return db->st->engine->ops->hash;
-}
-
-static int wrongtype(void)
-{
-    return ak_set_error(AIKV_WRONGTYPE,
-                        "WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
 AIKV_API int aikv_hset(aikv_db_t *db, const void *key, size_t klen, const void *field,

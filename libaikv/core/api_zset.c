@@ -15,29 +15,14 @@
 #include "../store/zset.h"
 #include "../util/alloc.h"
 #include "../util/num.h"
+#include "api.h"
 #include "core.h"
 #include "resp.h"
 
-#define CHECK_DB(db)                                                          \
-    do {                                                                      \
-        if (!(db))                                                            \
-            return ak_set_error(AIKV_MISUSE, "%s: db is NULL", __func__);     \
-    } while (0)
-#define CHECK_BUF(p, len, what)                                               \
-    do {                                                                      \
-        if (!(p) && (len))                                                    \
-            return ak_set_error(AIKV_MISUSE, "%s: " what " is NULL", __func__); \
-    } while (0)
 
 static const struct ak_zset_ops *zops(aikv_db_t *db)
 {
     return db->st->engine->ops->zset;
-}
-
-static int wrongtype(void)
-{
-    return ak_set_error(AIKV_WRONGTYPE,
-                        "WRONGTYPE Operation against a key holding the wrong kind of value");
 }
 
 AIKV_API int aikv_zadd(aikv_db_t *db, const void *key, size_t klen, const void *member,

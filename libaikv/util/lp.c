@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "varint.h"
 
 struct lp {
     uint32_t total;
@@ -27,45 +28,10 @@ struct lp {
 #define HDR ((size_t)sizeof(struct lp))
 #define BYTES(l) ((unsigned char *)(l))
 
-static size_t varint_size(size_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t varint_put(unsigned char *p, size_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
-static size_t varint_get(const unsigned char *p, size_t *v)
-{
-    size_t n = 0, shift = 0, out = 0;
-    for (;;) {
-        unsigned char b = p[n++];
-        out |= (size_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
-        shift += 7;
-    }
-    *v = out;
-    return n;
-}
-
 /* backlen: most significant group first; all groups but it flagged. */
 static size_t backlen_put(unsigned char *p, size_t v)
 {
-    size_t n = varint_size(v);
+    size_t n = ak_varint_size(v);
     for (size_t i = 0; i < n; i++) {
         size_t group = (v >> (7 * (n - 1 - i))) & 0x7f;
         p[i] = (unsigned char)(group | (i == 0 ? 0 : 0x80));
@@ -90,20 +56,20 @@ static size_t backlen_get(const unsigned char *p, size_t *size)
 
 static size_t entry_size(size_t len)
 {
-    size_t b = varint_size(len) + len;
-    return b + varint_size(b);
+    size_t b = ak_varint_size(len) + len;
+    return b + ak_varint_size(b);
 }
 
 /* Size of the entry starting at `at`. */
 static size_t size_at(const lp *l, size_t at)
 {
-    size_t len, vs = varint_get(BYTES(l) + at, &len);
-    return vs + len + varint_size(vs + len);
+    size_t len, vs = ak_varint_get(BYTES(l) + at, &len);
+    return vs + len + ak_varint_size(vs + len);
 }
 
 static size_t put_entry(unsigned char *p, const void *v, size_t len)
 {
-    size_t n = varint_put(p, len);
+    size_t n = ak_varint_put(p, len);
     if (len)
         memcpy(p + n, v, len);
     n += len;
@@ -193,7 +159,7 @@ size_t lp_seek(const lp *l, long index)
 
 const char *lp_get(const lp *l, size_t at, size_t *len)
 {
-    size_t vs = varint_get(BYTES(l) + at, len);
+    size_t vs = ak_varint_get(BYTES(l) + at, len);
     return (const char *)BYTES(l) + at + vs;
 }
 

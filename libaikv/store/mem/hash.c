@@ -34,6 +34,7 @@
 #include "../../util/num.h"
 #include "../../core/config.h"
 #include "../hash.h"
+#include "../../util/varint.h"
 #include "mem.h"
 
 /* A listpack never grows past this (Redis's LISTPACK_MAX_SAFETY_SIZE). */
@@ -62,69 +63,34 @@ typedef struct hnode {
     unsigned char data[]; /* varint flen, field, varint vlen, value */
 } hnode;
 
-static size_t vsize(size_t v)
-{
-    size_t n = 1;
-    while (v >= 0x80) {
-        v >>= 7;
-        n++;
-    }
-    return n;
-}
-
-static size_t vput(unsigned char *p, size_t v)
-{
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (unsigned char)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (unsigned char)v;
-    return n;
-}
-
-static size_t vget(const unsigned char *p, size_t *v)
-{
-    size_t n = 0, shift = 0, out = 0;
-    for (;;) {
-        unsigned char b = p[n++];
-        out |= (size_t)(b & 0x7f) << shift;
-        if (!(b & 0x80))
-            break;
-        shift += 7;
-    }
-    *v = out;
-    return n;
-}
-
 static ak_slice hn_field(const hnode *n)
 {
-    size_t len, h = vget(n->data, &len);
+    size_t len, h = ak_varint_get(n->data, &len);
     return ak_slice_of(n->data + h, len);
 }
 
 /* Offset in data[] of the value's length varint. */
 static size_t hn_value_off(const hnode *n)
 {
-    size_t len, h = vget(n->data, &len);
+    size_t len, h = ak_varint_get(n->data, &len);
     return h + len;
 }
 
 static ak_slice hn_value(const hnode *n)
 {
     size_t off = hn_value_off(n), len;
-    off += vget(n->data + off, &len);
+    off += ak_varint_get(n->data + off, &len);
     return ak_slice_of(n->data + off, len);
 }
 
 static size_t hn_size(size_t flen, size_t vlen)
 {
-    return sizeof(hnode) + vsize(flen) + flen + vsize(vlen) + vlen;
+    return sizeof(hnode) + ak_varint_size(flen) + flen + ak_varint_size(vlen) + vlen;
 }
 
 static void hn_put_value(hnode *n, size_t off, ak_slice v)
 {
-    off += vput(n->data + off, v.len);
+    off += ak_varint_put(n->data + off, v.len);
     if (v.len)
         memcpy(n->data + off, v.p, v.len);
 }
@@ -133,7 +99,7 @@ static hnode *hn_new(ak_slice f, ak_slice v)
 {
     hnode *n = ak_malloc(hn_size(f.len, v.len));
     n->node.next = NULL;
-    size_t off = vput(n->data, f.len);
+    size_t off = ak_varint_put(n->data, f.len);
     if (f.len)
         memcpy(n->data + off, f.p, f.len);
     hn_put_value(n, off + f.len, v);
@@ -176,7 +142,7 @@ static void ht_free(ak_dict *d)
 static hnode *ht_set_value(ak_dict *d, hnode *n, uint64_t h, ak_slice v)
 {
     size_t off = hn_value_off(n);
-    size_t need = sizeof(hnode) + off + vsize(v.len) + v.len;
+    size_t need = sizeof(hnode) + off + ak_varint_size(v.len) + v.len;
     size_t have = ak_alloc_size(n);
     /* Rewrite in place when the chunk fits and would not waste much. */
     if (need <= have && have - need < 32) {
