@@ -298,7 +298,8 @@ static void sort_generic(ak_session *c, int readonly)
             ak_free(w);
         }
         sort_ctx sc = {desc, alpha, has_by, has_store};
-        qsort_r(it.v, it.n, sizeof(item), compare, &sc);
+        if (it.n > 1)
+            qsort_r(it.v, it.n, sizeof(item), compare, &sc);
     }
 
     long long count = end - start + 1;
