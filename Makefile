@@ -118,7 +118,7 @@ SEED ?= 1
 difftest: all
 	AIKV_BUILD=$(B) $(PYTHON) tests/diff/diff.py --commands $(N) --seed $(SEED)
 
-check: all unit integration smoke difftest
+check: all unit integration smoke difftest fuzz-smoke
 	AIKV_BUILD=$(B) sh tests/install.sh
 	AIKV_BUILD=$(B) sh tests/symbols.sh
 
@@ -154,3 +154,72 @@ clean:
 	rm -rf build build-san
 
 FORCE:
+
+# ================================================================ fuzzing
+#
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang into build-fuzz/:
+# the library sources are compiled again there with the fuzzer's coverage
+# instrumentation and ASan+UBSan (build/ and build-san/ are never reused).
+#
+#   make fuzz FUZZ_SECONDS=600   every target for FUZZ_SECONDS each
+#   make fuzz FUZZ_TARGETS=req   one target
+#   make fuzz-smoke              the seed corpora plus a few seconds each (part of check)
+#   make fuzz-clean
+#
+# The committed seeds (tests/fuzz/corpus/<target>/) are only read: new inputs
+# go to build-fuzz/corpus/<target>/, which is kept between runs, and crash,
+# leak, timeout and out-of-memory reproducers to build-fuzz/artifacts/<target>/.
+# Any of those makes the target fail.
+
+FUZZ_CC ?= clang
+FUZZ_TARGETS ?= req reader command
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 5
+FUZZ_ARGS ?=
+FB := build-fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := $(BASE_CFLAGS) -O1 -g $(FUZZ_SAN)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FB)/obj/%.o)
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FB)/fuzz_%)
+# -rss_limit_mb also bounds single allocations (malloc_limit_mb defaults to it).
+FUZZ_RUN_OPTS := -rss_limit_mb=2048 -timeout=25 -max_len=8192 -print_final_stats=1
+
+.PHONY: fuzz fuzz-build fuzz-smoke fuzz-clean
+
+$(FB)/obj/libaikv/%.o: libaikv/%.c $(wildcard libaikv/*/*.h libaikv/*/*/*.h libaikv/*/*.inc) aikv.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FB)/libaikv.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(FB)/libaikv.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Ilibaikv -o $@ $< $(FB)/libaikv.a $(LIB_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FB)/corpus/$$t $(FB)/artifacts/$$t; \
+	    echo "== fuzz_$$t for $(FUZZ_SECONDS)s"; \
+	    ./$(FB)/fuzz_$$t $(FUZZ_RUN_OPTS) -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=$(FB)/artifacts/$$t/ $(FUZZ_ARGS) \
+	        $(FB)/corpus/$$t tests/fuzz/corpus/$$t; \
+	done
+
+# Every seed once, then FUZZ_SMOKE_SECONDS of fuzzing per target from a fresh
+# scratch corpus.
+fuzz-smoke: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	    rm -rf $(FB)/smoke/$$t; mkdir -p $(FB)/smoke/$$t $(FB)/artifacts/$$t; \
+	    echo "== fuzz_$$t: seeds + $(FUZZ_SMOKE_SECONDS)s"; \
+	    ./$(FB)/fuzz_$$t $(FUZZ_RUN_OPTS) -max_total_time=$(FUZZ_SMOKE_SECONDS) \
+	        -artifact_prefix=$(FB)/artifacts/$$t/ $(FUZZ_ARGS) \
+	        $(FB)/smoke/$$t tests/fuzz/corpus/$$t 2>$(FB)/smoke/$$t.log \
+	        || { tail -n 60 $(FB)/smoke/$$t.log; exit 1; }; \
+	    grep -h '^stat::number_of_executed_units\|^Done' $(FB)/smoke/$$t.log || true; \
+	done
+
+fuzz-clean:
+	rm -rf $(FB)

@@ -13,6 +13,11 @@
  *   - sess->out.buf[wpos..len) is output not yet written.
  *   - A connection is freed only from its own event handlers or from the
  *     deferred-close list, never while a command is running.
+ *   - Output buffer limits (client-output-buffer-limit, class normal) are
+ *     checked after every command's reply is appended, as Redis checks them
+ *     on every append: a client over its limit runs nothing more, is never
+ *     written to again, and is closed at the end of the current event. Its
+ *     buffer therefore stays within the limit plus one reply.
  */
 #include "server.h"
 
@@ -31,6 +36,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "libaikv/core/command.h"
 #include "libaikv/util/alloc.h"
 #include "libaikv/util/clock.h"
 #include "log.h"
@@ -50,6 +56,7 @@ struct conn {
     size_t wpos;
     int close_after_write; /* QUIT, protocol error, CLIENT KILL of itself */
     int killed;            /* on the deferred-close list */
+    int64_t obuf_soft_since; /* when the output first exceeded the soft limit (s); 0: it does not */
     char addr[64], laddr[64];
     conn *prev, *next;
     conn *close_next;
@@ -223,6 +230,56 @@ static void on_accept(evutil_socket_t lfd, short what, void *arg)
     }
 }
 
+/* ---------------------------------------------------------------- output buffer limits */
+
+/* Redis never counts its 16 KiB static reply buffer against the limits
+ * (only the reply list that overflows it), so a client with small replies
+ * is never closed however low the limits are set. */
+#define OBUF_UNCOUNTED (16 * 1024)
+
+/* Redis's checkClientOutputBufferLimits(): the unwritten output beyond
+ * OBUF_UNCOUNTED reaches the hard limit, or has stayed at or over the soft
+ * limit for more than soft-seconds (whole seconds, counted from the first
+ * check that saw it). */
+static int obuf_over_limit(conn *c)
+{
+    const ak_obuf_limit *lim = &c->srv->st->cfg.obuf_limits[AK_OBUF_NORMAL];
+    size_t pending = c->sess->out.len - c->wpos;
+    size_t used = pending > OBUF_UNCOUNTED ? pending - OBUF_UNCOUNTED : 0;
+    int hard = lim->hard && used >= lim->hard;
+    int soft = lim->soft && used >= lim->soft;
+    if (!soft) {
+        c->obuf_soft_since = 0;
+        return hard;
+    }
+    int64_t now = ak_mstime() / 1000;
+    if (!c->obuf_soft_since) {
+        c->obuf_soft_since = now;
+        return hard;
+    }
+    return hard || now - c->obuf_soft_since > lim->soft_seconds;
+}
+
+/* Schedules c's close (conn_kill: after the current event, never while its
+ * own command runs), with Redis's log line and INFO counter. */
+static void obuf_close(conn *c)
+{
+    ak_session *s = c->sess;
+    char cmd[96] = "NULL";
+    if (s->lastcmd)
+        ak_cmd_fullname(s->lastcmd, cmd, sizeof cmd);
+    int64_t now = ak_mstime();
+    log_msg(AK_LOG_WARNING,
+            "Client id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld db=%d qbuf=%zu "
+            "obl=%zu omem=%zu cmd=%s scheduled to be closed ASAP for overcoming of output "
+            "buffer limits.",
+            (unsigned long long)s->id, c->addr, c->laddr, c->fd, s->name ? s->name : "",
+            (long long)(now - s->ctime_ms) / 1000, (long long)(now - s->last_ms) / 1000, s->db,
+            c->qlen - c->qpos, s->out.len - c->wpos, s->out.cap, cmd);
+    c->srv->st->stats.client_outbuf_limit_disconnections++;
+    conn_kill(c);
+}
+
 /* ---------------------------------------------------------------- input */
 
 static void protocol_error(conn *c, const char *err)
@@ -254,6 +311,8 @@ static void process_input(conn *c)
             ak_session_exec(c->sess, c->req.argc, c->req.argv, c->req.argvlen);
             if (c->sess->flags & AK_CLIENT_CLOSE_AFTER_REPLY)
                 c->close_after_write = 1;
+            if (obuf_over_limit(c))
+                obuf_close(c);
         }
         c->qpos += used;
     }
@@ -308,10 +367,16 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         return;
     }
     process_input(c);
-    conn_write(c);
+    /* Killed here means over its output buffer limit: nothing more is
+     * written to it, and close_killed() frees it. */
+    int killed = c->killed;
+    if (!killed)
+        conn_write(c);
     close_killed(c->srv);
-    /* conn_write may have decided to close; killed connections are gone. */
-    if (c->close_after_write && !c->killed && c->wpos >= c->sess->out.len)
+    if (killed)
+        return;
+    /* conn_write may have decided to close. */
+    if (c->close_after_write && c->wpos >= c->sess->out.len)
         conn_free(c);
 }
 

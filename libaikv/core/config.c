@@ -19,7 +19,8 @@
 #include "../util/num.h"
 #include "resp.h"
 
-typedef enum { T_BOOL, T_INT, T_MEM, T_STR, T_ENUM, T_OCTAL, T_LL } ctype;
+/* T_OBUF: client-output-buffer-limit, an ak_obuf_limit per client class. */
+typedef enum { T_BOOL, T_INT, T_MEM, T_STR, T_ENUM, T_OCTAL, T_LL, T_OBUF } ctype;
 
 typedef struct centry {
     const char *name, *alias;
@@ -52,6 +53,7 @@ static const centry table[] = {
     {"proto-max-bulk-len", NULL, T_MEM, OFF(proto_max_bulk_len), 1024 * 1024, LL_MAX, 0, NULL},
     {"client-query-buffer-limit", NULL, T_MEM, OFF(client_query_buffer_limit), 1024 * 1024,
      LL_MAX, 0, NULL},
+    {"client-output-buffer-limit", NULL, T_OBUF, OFF(obuf_limits), 0, 0, 0, NULL},
     {"databases", NULL, T_INT, OFF(databases), 1, INT_MAX, 1, NULL},
     {"hz", NULL, T_INT, OFF(hz), 1, 500, 0, NULL},
     {"hash-max-listpack-entries", "hash-max-ziplist-entries", T_LL, OFF(hash_max_listpack_entries), 0, LL_MAX, 0, NULL},
@@ -86,6 +88,9 @@ void ak_config_defaults(ak_config *cfg)
     cfg->requirepass = ak_strdup("");
     cfg->proto_max_bulk_len = 512LL * 1024 * 1024;
     cfg->client_query_buffer_limit = 1024LL * 1024 * 1024;
+    cfg->obuf_limits[AK_OBUF_NORMAL] = (ak_obuf_limit){0, 0, 0};
+    cfg->obuf_limits[AK_OBUF_REPLICA] = (ak_obuf_limit){256ULL << 20, 64ULL << 20, 60};
+    cfg->obuf_limits[AK_OBUF_PUBSUB] = (ak_obuf_limit){32ULL << 20, 8ULL << 20, 60};
     cfg->databases = 16;
     cfg->hz = 10;
     cfg->hash_max_listpack_entries = 512; /* Redis 7.0's built-in default (redis.conf says 128) */
@@ -155,6 +160,115 @@ static int parse_memory(const char *s, long long *out)
     *out = (long long)(v * mul);
     return 1;
 }
+
+/* ---------------------------------------------------------------- client-output-buffer-limit */
+
+/* The class names, in the order CONFIG GET prints them. */
+static const char *const obuf_class_names[AK_OBUF_CLASSES] = {"normal", "slave", "pubsub"};
+
+static int obuf_class(const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        int cls;
+    } names[] = {{"normal", AK_OBUF_NORMAL}, {"slave", AK_OBUF_REPLICA},
+                 {"replica", AK_OBUF_REPLICA}, {"pubsub", AK_OBUF_PUBSUB}};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strlen(names[i].name) == n && !strncasecmp(s, names[i].name, n))
+            return names[i].cls;
+    return -1; /* "master" included: it has no limit of its own */
+}
+
+/* Redis's memtoull(), quirks included, so the same strings are accepted:
+ * digits (possibly none: 0) and an optional unit, no sign; a number beyond
+ * 64 bits saturates and the unit's multiplication wraps. */
+static int obuf_memtoull(const char *s, size_t n, unsigned long long *out)
+{
+    static const struct {
+        const char *unit;
+        unsigned long long mul;
+    } units[] = {{"", 1},        {"b", 1},           {"k", 1000},          {"kb", 1024},
+                 {"m", 1000000}, {"mb", 1024 * 1024}, {"g", 1000000000ULL}, {"gb", 1ULL << 30}};
+    size_t digits = 0;
+    while (digits < n && isdigit((unsigned char)s[digits]))
+        digits++;
+    unsigned long long mul = 0;
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (strlen(units[i].unit) == n - digits && !strncasecmp(s + digits, units[i].unit, n - digits))
+            mul = units[i].mul;
+    if (!mul || digits >= 128)
+        return 0;
+    char buf[128];
+    memcpy(buf, s, digits);
+    buf[digits] = '\0';
+    *out = strtoull(buf, NULL, 10) * mul;
+    return 1;
+}
+
+/* The next argument of a client-output-buffer-limit value: arguments are
+ * separated by single spaces, as Redis's sdssplitlen() splits them (two
+ * spaces make an empty argument). */
+static const char *obuf_next(const char *p, size_t *len)
+{
+    const char *sp = strchr(p, ' ');
+    *len = sp ? (size_t)(sp - p) : strlen(p);
+    return sp ? sp + 1 : NULL;
+}
+
+/* "<class> <hard> <soft> <soft-seconds> ...", checked whole before anything
+ * changes. An empty value changes nothing. */
+static int obuf_parse(ak_obuf_limit *limits, const char *value, char *err, size_t errlen)
+{
+    size_t n = 0, len;
+    for (const char *p = *value ? value : NULL; p; p = obuf_next(p, &len))
+        n++;
+    if (n % 4) {
+        snprintf(err, errlen, "Wrong number of arguments in buffer limit configuration.");
+        return -2;
+    }
+    ak_obuf_limit next[AK_OBUF_CLASSES];
+    memcpy(next, limits, sizeof next);
+    const char *p = value;
+    for (size_t j = 0; j < n; j += 4) {
+        const char *arg[4];
+        size_t alen[4];
+        for (int k = 0; k < 4; k++) {
+            arg[k] = p;
+            p = obuf_next(p, &alen[k]);
+        }
+        int cls = obuf_class(arg[0], alen[0]);
+        if (cls < 0) {
+            snprintf(err, errlen, "Invalid client class specified in buffer limit configuration.");
+            return -2;
+        }
+        unsigned long long hard, soft;
+        char *secs = ak_memdup(arg[3], alen[3]), *end;
+        /* Redis keeps strtoll()'s result in an int: a huge count wraps. */
+        int seconds = (int)strtoll(secs, &end, 10);
+        int bad = *end != '\0';
+        ak_free(secs);
+        if (bad || seconds < 0 || !obuf_memtoull(arg[1], alen[1], &hard) ||
+            !obuf_memtoull(arg[2], alen[2], &soft)) {
+            snprintf(err, errlen,
+                     "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+            return -2;
+        }
+        next[cls] = (ak_obuf_limit){hard, soft, seconds};
+    }
+    memcpy(limits, next, sizeof next);
+    return 0;
+}
+
+static void obuf_format(const ak_obuf_limit *limits, char *buf, size_t len)
+{
+    size_t w = 0;
+    for (int i = 0; i < AK_OBUF_CLASSES && w < len; i++)
+        w += (size_t)snprintf(buf + w, len - w, "%s%s %llu %llu %d", i ? " " : "",
+                              obuf_class_names[i], limits[i].hard, limits[i].soft,
+                              limits[i].soft_seconds);
+}
+
+/* ---------------------------------------------------------------- get and set */
 
 int ak_config_set(ak_config *cfg, const char *name, const char *value, int startup, char *err,
                   size_t errlen)
@@ -235,6 +349,8 @@ int ak_config_set(ak_config *cfg, const char *name, const char *value, int start
         *p = ak_strdup(value);
         return 0;
     }
+    case T_OBUF:
+        return obuf_parse(field, value, err, errlen);
     }
     return -1;
 }
@@ -263,6 +379,9 @@ static void format_value(const ak_config *cfg, const centry *e, char *buf, size_
     case T_STR:
         *out = *(char *const *)field ? *(char *const *)field : "";
         return;
+    case T_OBUF:
+        obuf_format(field, buf, len);
+        break;
     }
     *out = buf;
 }
@@ -281,7 +400,7 @@ void ak_config_each(const ak_config *cfg, const char *pattern,
         }
         if (!hit)
             continue;
-        char buf[64];
+        char buf[256]; /* the longest: client-output-buffer-limit */
         const char *val;
         format_value(cfg, e, buf, sizeof buf, &val);
         fn(ctx, shown, val);

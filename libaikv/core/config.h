@@ -13,6 +13,14 @@
 
 enum { AK_LOG_DEBUG, AK_LOG_VERBOSE, AK_LOG_NOTICE, AK_LOG_WARNING, AK_LOG_NOTHING };
 
+/* client-output-buffer-limit: one limit per client class, Redis's order. */
+enum { AK_OBUF_NORMAL, AK_OBUF_REPLICA, AK_OBUF_PUBSUB, AK_OBUF_CLASSES };
+
+typedef struct ak_obuf_limit {
+    unsigned long long hard, soft; /* bytes; 0 = no limit */
+    int soft_seconds;              /* how long the soft limit may be exceeded */
+} ak_obuf_limit;
+
 typedef struct ak_config {
     /* network (used by the server) */
     int port;
@@ -33,6 +41,7 @@ typedef struct ak_config {
     /* limits */
     long long proto_max_bulk_len;
     long long client_query_buffer_limit;
+    ak_obuf_limit obuf_limits[AK_OBUF_CLASSES];
     /* keyspace */
     int databases;
     int hz;
