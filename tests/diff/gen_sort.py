@@ -66,14 +66,14 @@ def _unordered(cmd):
     if up[0] not in (b"SORT", b"SORT_RO") or b"STORE" in up:
         return False
     by = up[up.index(b"BY") + 1] if b"BY" in up[:-1] else None
-    if cmd[1] == b"ss" and by is not None and b"*" not in by:
-        return True  # a set in its own (unspecified) order
+    if by is not None and b"*" not in by:
+        return True  # a set (any source may hold one) in its own, unspecified order
     return by is not None and b"ALPHA" in up  # ties among missing weights
 
 
 def normalize(cmd, reply):
     up = [a.upper() for a in cmd]
-    if (up[0] in (b"SORT", b"SORT_RO") and cmd[1] == b"ss" and b"LIMIT" in up and b"BY" in up
+    if (up[0] in (b"SORT", b"SORT_RO") and b"LIMIT" in up and b"BY" in up
             and b"STORE" not in up and reply[0] == b"*" and reply[1] is not None):
         by = up[up.index(b"BY") + 1]
         if b"*" not in by:
