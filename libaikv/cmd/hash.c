@@ -28,31 +28,6 @@ static const struct ak_hash_ops *hops(ak_store *st)
     return st->engine->ops->hash;
 }
 
-/* Counts the lookup of a read command; replies WRONGTYPE and returns 0 for
- * another type. */
-static int read_ok(ak_session *c, int rc)
-{
-    if (rc == AK_NOTFOUND)
-        c->st->stats.keyspace_misses++;
-    else
-        c->st->stats.keyspace_hits++;
-    if (rc == AK_WRONGTYPE) {
-        ak_reply_error(c, AK_ERR_WRONGTYPE);
-        return 0;
-    }
-    return 1;
-}
-
-/* argv[from..argc) as slices (the caller frees the array). */
-static ak_slice *arg_slices(ak_session *c, int from)
-{
-    size_t n = (size_t)(c->argc - from);
-    ak_slice *s = ak_malloc((n ? n : 1) * sizeof *s);
-    for (size_t i = 0; i < n; i++)
-        s[i] = ak_arg(c, from + (int)i);
-    return s;
-}
-
 /* ---------------------------------------------------------------- shared operations */
 
 int ak_op_hset(ak_store *st, int db, ak_slice key, const ak_slice *fv, size_t npairs, int nx,
@@ -112,7 +87,7 @@ static void hset_generic(ak_session *c, int hmset)
         ak_reply_errorf(c, "ERR wrong number of arguments for '%s' command", c->cmd->name);
         return;
     }
-    ak_slice *fv = arg_slices(c, 2);
+    ak_slice *fv = ak_args(c, 2);
     size_t added = 0;
     int rc = ak_op_hset(c->st, c->db, ak_arg(c, 1), fv, (size_t)(c->argc - 2) / 2, 0, &added);
     ak_free(fv);
@@ -150,7 +125,7 @@ void ak_cmd_hget(ak_session *c)
 {
     ak_slice v = {NULL, 0};
     int rc = hops(c->st)->get(ak_eng(c), c->db, ak_arg(c, 1), ak_arg(c, 2), &v);
-    if (!read_ok(c, rc))
+    if (!ak_read_ok(c, rc))
         return;
     if (rc == AK_OK && v.p)
         ak_out_bulk(&c->out, v.p, v.len);
@@ -170,11 +145,11 @@ static void value_or_null(void *ctx, ak_slice field, ak_slice value)
 void ak_cmd_hmget(ak_session *c)
 {
     size_t n = (size_t)c->argc - 2;
-    ak_slice *fields = arg_slices(c, 2);
+    ak_slice *fields = ak_args(c, 2);
     size_t mark = ak_out_defer(&c->out);
     int rc = hops(c->st)->mget(ak_eng(c), c->db, ak_arg(c, 1), fields, n, value_or_null, &c->out);
     ak_free(fields);
-    if (!read_ok(c, rc))
+    if (!ak_read_ok(c, rc))
         return;
     if (rc == AK_NOTFOUND)
         for (size_t i = 0; i < n; i++)
@@ -184,7 +159,7 @@ void ak_cmd_hmget(ak_session *c)
 
 void ak_cmd_hdel(ak_session *c)
 {
-    ak_slice *fields = arg_slices(c, 2);
+    ak_slice *fields = ak_args(c, 2);
     size_t deleted = 0;
     int rc = ak_op_hdel(c->st, c->db, ak_arg(c, 1), fields, (size_t)c->argc - 2, &deleted);
     ak_free(fields);
@@ -200,7 +175,7 @@ void ak_cmd_hlen(ak_session *c)
 {
     uint64_t n = 0;
     int rc = hops(c->st)->len(ak_eng(c), c->db, ak_arg(c, 1), &n);
-    if (read_ok(c, rc))
+    if (ak_read_ok(c, rc))
         ak_out_integer(&c->out, (long long)n);
 }
 
@@ -208,7 +183,7 @@ void ak_cmd_hexists(ak_session *c)
 {
     int exists = 0;
     int rc = hops(c->st)->exists(ak_eng(c), c->db, ak_arg(c, 1), ak_arg(c, 2), &exists);
-    if (read_ok(c, rc))
+    if (ak_read_ok(c, rc))
         ak_out_integer(&c->out, exists);
 }
 
@@ -216,7 +191,7 @@ void ak_cmd_hstrlen(ak_session *c)
 {
     size_t len = 0;
     int rc = hops(c->st)->strlen(ak_eng(c), c->db, ak_arg(c, 1), ak_arg(c, 2), &len);
-    if (read_ok(c, rc))
+    if (ak_read_ok(c, rc))
         ak_out_integer(&c->out, (long long)len);
 }
 
@@ -243,7 +218,7 @@ static void getall_generic(ak_session *c, unsigned what)
     getall_ctx g = {&c->out, what, 0};
     size_t mark = ak_out_defer(&c->out);
     int rc = hops(c->st)->getall(ak_eng(c), c->db, ak_arg(c, 1), what, getall_emit, &g);
-    if (!read_ok(c, rc))
+    if (!ak_read_ok(c, rc))
         return;
     /* A missing key is an empty map (HGETALL) or array, as in Redis. */
     ak_out_set_deferred(&c->out, mark, what == (AK_HASH_FIELDS | AK_HASH_VALUES) ? '%' : '*',
@@ -339,7 +314,7 @@ void ak_cmd_hrandfield(ak_session *c)
     if (c->argc == 2) {
         /* One field, as a bulk string; a missing key is a null. */
         int rc = hops(c->st)->randfield(e, c->db, ak_arg(c, 1), -1, 0, one_field, &c->out);
-        if (read_ok(c, rc) && rc == AK_NOTFOUND)
+        if (ak_read_ok(c, rc) && rc == AK_NOTFOUND)
             ak_out_null(&c->out);
         return;
     }
@@ -366,7 +341,7 @@ void ak_cmd_hrandfield(ak_session *c)
     rand_ctx rc = {&c->out, withvalues, 0};
     size_t mark = ak_out_defer(&c->out);
     int r = hops(c->st)->randfield(e, c->db, ak_arg(c, 1), count, withvalues, rand_emit, &rc);
-    if (!read_ok(c, r))
+    if (!ak_read_ok(c, r))
         return;
     ak_out_set_deferred(&c->out, mark, '*', withvalues && c->out.resp < 3 ? rc.n * 2 : rc.n);
 }
@@ -398,7 +373,7 @@ void ak_cmd_hscan(ak_session *c)
     /* Redis looks the key up before it reads the options. */
     uint64_t len;
     int rc = hops(c->st)->len(ak_eng(c), c->db, ak_arg(c, 1), &len);
-    if (!read_ok(c, rc))
+    if (!ak_read_ok(c, rc))
         return;
     if (rc == AK_NOTFOUND) {
         ak_out_array(&c->out, 2);

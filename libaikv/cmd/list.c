@@ -24,16 +24,6 @@ static const struct ak_list_ops *lops(ak_session *c)
     return ak_eng(c)->ops->list;
 }
 
-/* Read commands count keyspace hits and misses as Redis's lookupKeyRead
- * does: a key of another type is a hit. */
-static void count_lookup(ak_session *c, int rc)
-{
-    if (rc == AK_NOTFOUND)
-        c->st->stats.keyspace_misses++;
-    else
-        c->st->stats.keyspace_hits++;
-}
-
 static void out_array(void *ctx, size_t n)
 {
     ak_out_array(ctx, n);
@@ -197,7 +187,7 @@ void ak_cmd_llen(ak_session *c)
 {
     size_t len = 0;
     int rc = lops(c)->len(ak_eng(c), c->db, ak_arg(c, 1), &len);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (rc == AK_WRONGTYPE)
         ak_reply_error(c, AK_ERR_WRONGTYPE);
     else
@@ -211,7 +201,7 @@ void ak_cmd_lrange(ak_session *c)
         return;
     int rc = lops(c)->range(ak_eng(c), c->db, ak_arg(c, 1), start, stop, out_array, out_bulk,
                             &c->out);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (rc == AK_WRONGTYPE)
         ak_reply_error(c, AK_ERR_WRONGTYPE);
     else if (rc == AK_NOTFOUND)
@@ -229,12 +219,12 @@ void ak_cmd_lindex(ak_session *c)
         size_t len;
         rc = lops(c)->len(ak_eng(c), c->db, key, &len);
         if (rc == AK_OK) {
-            count_lookup(c, rc);
+            ak_count_lookup(c, rc);
             ak_reply_error(c, AK_ERR_NOTINT);
             return;
         }
     }
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (rc == AK_WRONGTYPE)
         ak_reply_error(c, AK_ERR_WRONGTYPE);
     else if (rc == AK_OK)
@@ -393,7 +383,7 @@ void ak_cmd_lpos(ak_session *c)
     size_t mark = ak_out_defer(&c->out);
     int rc = lops(c)->pos(ak_eng(c), c->db, ak_arg(c, 1), ak_arg(c, 2), rank, limit,
                           (size_t)maxlen, pos_found, &p);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (rc == AK_WRONGTYPE)
         ak_reply_error(c, AK_ERR_WRONGTYPE);
     else if (p.array)

@@ -34,35 +34,6 @@ static const struct ak_set_ops *sops(ak_session *c)
     return ak_eng(c)->ops->set;
 }
 
-static void count_lookup(ak_store *st, int found)
-{
-    if (found)
-        st->stats.keyspace_hits++;
-    else
-        st->stats.keyspace_misses++;
-}
-
-/* Counts a read's lookup; replies WRONGTYPE and returns 0 for that code. */
-static int read_rc(ak_session *c, int rc)
-{
-    count_lookup(c->st, rc != AK_NOTFOUND);
-    if (rc == AK_WRONGTYPE) {
-        ak_reply_error(c, AK_ERR_WRONGTYPE);
-        return 0;
-    }
-    return 1;
-}
-
-/* argv[from..argc) as slices (ak_free() the array). */
-static ak_slice *arg_slices(ak_session *c, int from)
-{
-    size_t n = (size_t)(c->argc - from);
-    ak_slice *v = ak_malloc((n ? n : 1) * sizeof *v);
-    for (size_t i = 0; i < n; i++)
-        v[i] = ak_arg(c, from + (int)i);
-    return v;
-}
-
 /* Members written to the reply as the engine hands them out. */
 typedef struct emit {
     ak_out *out;
@@ -116,7 +87,7 @@ int ak_op_srem(ak_store *st, int db, ak_slice key, const ak_slice *members, size
 
 void ak_cmd_sadd(ak_session *c)
 {
-    ak_slice *m = arg_slices(c, 2);
+    ak_slice *m = ak_args(c, 2);
     size_t added;
     int rc = ak_op_sadd(c->st, c->db, ak_arg(c, 1), m, (size_t)c->argc - 2, &added);
     ak_free(m);
@@ -128,7 +99,7 @@ void ak_cmd_sadd(ak_session *c)
 
 void ak_cmd_srem(ak_session *c)
 {
-    ak_slice *m = arg_slices(c, 2);
+    ak_slice *m = ak_args(c, 2);
     size_t removed;
     int rc = ak_op_srem(c->st, c->db, ak_arg(c, 1), m, (size_t)c->argc - 2, &removed);
     ak_free(m);
@@ -177,16 +148,16 @@ void ak_cmd_sismember(ak_session *c)
 {
     ak_slice m = ak_arg(c, 2);
     unsigned char is;
-    if (read_rc(c, sops(c)->ismember(ak_eng(c), c->db, ak_arg(c, 1), &m, 1, &is)))
+    if (ak_read_ok(c, sops(c)->ismember(ak_eng(c), c->db, ak_arg(c, 1), &m, 1, &is)))
         ak_out_integer(&c->out, is);
 }
 
 void ak_cmd_smismember(ak_session *c)
 {
     size_t n = (size_t)c->argc - 2;
-    ak_slice *m = arg_slices(c, 2);
+    ak_slice *m = ak_args(c, 2);
     unsigned char *is = ak_malloc(n);
-    if (read_rc(c, sops(c)->ismember(ak_eng(c), c->db, ak_arg(c, 1), m, n, is))) {
+    if (ak_read_ok(c, sops(c)->ismember(ak_eng(c), c->db, ak_arg(c, 1), m, n, is))) {
         ak_out_array(&c->out, n);
         for (size_t i = 0; i < n; i++)
             ak_out_integer(&c->out, is[i]);
@@ -198,7 +169,7 @@ void ak_cmd_smismember(ak_session *c)
 void ak_cmd_scard(ak_session *c)
 {
     uint64_t n;
-    if (read_rc(c, sops(c)->card(ak_eng(c), c->db, ak_arg(c, 1), &n)))
+    if (ak_read_ok(c, sops(c)->card(ak_eng(c), c->db, ak_arg(c, 1), &n)))
         ak_out_integer(&c->out, (long long)n);
 }
 
@@ -206,7 +177,7 @@ void ak_cmd_smembers(ak_session *c)
 {
     emit em = {&c->out, 0};
     size_t mark = ak_out_defer(&c->out);
-    if (read_rc(c, sops(c)->members(ak_eng(c), c->db, ak_arg(c, 1), emit_bulk, &em)))
+    if (ak_read_ok(c, sops(c)->members(ak_eng(c), c->db, ak_arg(c, 1), emit_bulk, &em)))
         ak_out_set_deferred(&c->out, mark, '~', em.n);
 }
 
@@ -254,7 +225,7 @@ void ak_cmd_srandmember(ak_session *c)
     emit em = {&c->out, 0};
     if (c->argc == 2) {
         int rc = sops(c)->random(ak_eng(c), c->db, key, 1, emit_bulk, &em);
-        if (read_rc(c, rc) && rc == AK_NOTFOUND)
+        if (ak_read_ok(c, rc) && rc == AK_NOTFOUND)
             ak_out_null(&c->out);
         return;
     }
@@ -267,7 +238,7 @@ void ak_cmd_srandmember(ak_session *c)
         return;
     }
     size_t mark = ak_out_defer(&c->out);
-    if (read_rc(c, sops(c)->random(ak_eng(c), c->db, key, count, emit_bulk, &em)))
+    if (ak_read_ok(c, sops(c)->random(ak_eng(c), c->db, key, count, emit_bulk, &em)))
         ak_out_set_deferred(&c->out, mark, '*', em.n);
 }
 
@@ -283,7 +254,7 @@ static int check_sources(ak_session *c, const ak_slice *keys, size_t n)
     for (size_t i = 0; i < n; i++) {
         ak_keyinfo ki;
         e->ops->lookup(e, c->db, keys[i], AK_LOOKUP_NOTOUCH, &ki);
-        count_lookup(c->st, ki.type != AIKV_TYPE_NONE);
+        ak_count_lookup(c, ki.type != AIKV_TYPE_NONE ? AK_OK : AK_NOTFOUND);
         if (ki.type != AIKV_TYPE_NONE && ki.type != AIKV_TYPE_SET) {
             ak_reply_error(c, AK_ERR_WRONGTYPE);
             return 0;
@@ -305,7 +276,7 @@ static int run_op(ak_session *c, int op, const ak_slice *keys, size_t n, uint64_
 
 static void algebra_reply(ak_session *c, int op)
 {
-    ak_slice *keys = arg_slices(c, 1);
+    ak_slice *keys = ak_args(c, 1);
     size_t n = (size_t)c->argc - 1;
     if (check_sources(c, keys, n)) {
         emit em = {&c->out, 0};
@@ -348,7 +319,7 @@ static void algebra_store(ak_session *c, int op)
 {
     ak_engine *e = ak_eng(c);
     ak_slice dst = ak_arg(c, 1);
-    ak_slice *keys = arg_slices(c, 2);
+    ak_slice *keys = ak_args(c, 2);
     size_t n = (size_t)c->argc - 2;
     result r = {0};
     if (!check_sources(c, keys, n))
@@ -427,7 +398,7 @@ void ak_cmd_sintercard(ak_session *c)
             return;
         }
     }
-    ak_slice *keys = arg_slices(c, 2);
+    ak_slice *keys = ak_args(c, 2);
     uint64_t card = 0;
     if (check_sources(c, keys, (size_t)numkeys)) {
         if (sops(c)->inter(ak_eng(c), c->db, keys, (size_t)numkeys, (uint64_t)limit, count_only,
@@ -486,7 +457,7 @@ void ak_cmd_sscan(ak_session *c)
     if (bad) {
         uint64_t n;
         int rc = sops(c)->card(ak_eng(c), c->db, key, &n);
-        if (!read_rc(c, rc))
+        if (!ak_read_ok(c, rc))
             return;
         if (rc == AK_NOTFOUND) {
             ak_out_array(&c->out, 2);
@@ -499,7 +470,7 @@ void ak_cmd_sscan(ak_session *c)
     }
     uint64_t next = 0;
     int rc = sops(c)->scan(ak_eng(c), c->db, key, cursor, (uint64_t)count, scan_keep, &a, &next);
-    if (read_rc(c, rc)) {
+    if (ak_read_ok(c, rc)) {
         char buf[24];
         ak_out_array(&c->out, 2);
         ak_out_bulk(&c->out, buf, ak_ull2str(buf, sizeof buf, next));

@@ -17,20 +17,12 @@
 
 /* ---------------------------------------------------------------- helpers */
 
-static void count_lookup(ak_store *st, int found)
-{
-    if (found)
-        st->stats.keyspace_hits++;
-    else
-        st->stats.keyspace_misses++;
-}
-
 /* Reads a string key for a command: replies WRONGTYPE and returns -1 for
  * another type; 0 = missing, 1 = *val set. */
 static int read_string(ak_session *c, ak_slice key, ak_slice *val)
 {
     int rc = ak_eng(c)->ops->str_get(ak_eng(c), c->db, key, val);
-    count_lookup(c->st, rc != AK_NOTFOUND); /* a key of another type is a hit */
+    ak_count_lookup(c, rc); /* a key of another type is a hit */
     if (rc == AK_WRONGTYPE) {
         ak_reply_error(c, AK_ERR_WRONGTYPE);
         return -1;
@@ -285,7 +277,7 @@ void ak_cmd_mget(ak_session *c)
     for (int i = 1; i < c->argc; i++) {
         ak_slice v;
         int rc = ak_eng(c)->ops->str_get(ak_eng(c), c->db, ak_arg(c, i), &v);
-        count_lookup(c->st, rc != AK_NOTFOUND);
+        ak_count_lookup(c, rc);
         if (rc == AK_OK)
             ak_out_bulk(&c->out, v.p, v.len);
         else

@@ -45,16 +45,6 @@ static const struct ak_zset_ops *zops(ak_session *c)
     return ak_eng(c)->ops->zset;
 }
 
-/* Keyspace statistics of a read lookup: a key of another type is a hit, as
- * in Redis (the lookup found it; the type check comes after). */
-static void count_lookup(ak_session *c, int rc)
-{
-    if (rc == AK_NOTFOUND)
-        c->st->stats.keyspace_misses++;
-    else
-        c->st->stats.keyspace_hits++;
-}
-
 /* Replies WRONGTYPE for AK_WRONGTYPE; returns 1 when it did. */
 static int wrongtype(ak_session *c, int rc)
 {
@@ -419,7 +409,7 @@ void ak_cmd_zscore(ak_session *c)
     double score;
     unsigned char found;
     int rc = zops(c)->score(ak_eng(c), c->db, ak_arg(c, 1), &m, 1, &score, &found);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (wrongtype(c, rc))
         return;
     if (found)
@@ -437,7 +427,7 @@ void ak_cmd_zmscore(ak_session *c)
     for (size_t i = 0; i < n; i++)
         m[i] = ak_arg(c, 2 + (int)i);
     int rc = zops(c)->score(ak_eng(c), c->db, ak_arg(c, 1), m, n, scores, found);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (!wrongtype(c, rc)) {
         ak_out_array(&c->out, n);
         for (size_t i = 0; i < n; i++) {
@@ -456,7 +446,7 @@ void ak_cmd_zcard(ak_session *c)
 {
     size_t n;
     int rc = zops(c)->card(ak_eng(c), c->db, ak_arg(c, 1), &n);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (!wrongtype(c, rc))
         ak_out_integer(&c->out, (long long)n);
 }
@@ -470,7 +460,7 @@ void ak_cmd_zcount(ak_session *c)
         return;
     size_t n;
     int rc = zops(c)->count(ak_eng(c), c->db, ak_arg(c, 1), &r, &n);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (!wrongtype(c, rc))
         ak_out_integer(&c->out, (long long)n);
 }
@@ -482,7 +472,7 @@ void ak_cmd_zlexcount(ak_session *c)
         return;
     long long n;
     int rc = zops(c)->lexcount(ak_eng(c), c->db, ak_arg(c, 1), &r, &n);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (!wrongtype(c, rc))
         ak_out_integer(&c->out, n);
 }
@@ -506,7 +496,7 @@ static void zrank_generic(ak_session *c, int rev)
     size_t rank;
     double score;
     int rc = zops(c)->rank(ak_eng(c), c->db, ak_arg(c, 1), ak_arg(c, 2), rev, &found, &rank, &score);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (wrongtype(c, rc))
         return;
     if (!found) {
@@ -605,7 +595,7 @@ static void zrange_generic(ak_session *c, int argstart, int store, int by, int r
     if (store) {
         zvec v = {0};
         rc = zops(c)->range(ak_eng(c), c->db, src, &r, collect_scored, &v);
-        count_lookup(c, rc);
+        ak_count_lookup(c, rc);
         /* Redis starts the destination as a listpack unless a rank range
          * says it will be larger, then adds one element at a time. */
         if (!wrongtype(c, rc))
@@ -618,7 +608,7 @@ static void zrange_generic(ak_session *c, int argstart, int store, int by, int r
     emitter_init(&em, c, withscores);
     size_t mark = ak_out_defer(&c->out);
     rc = zops(c)->range(ak_eng(c), c->db, src, &r, emit_scored, &em);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (wrongtype(c, rc))
         return; /* nothing was written after the mark */
     ak_out_set_deferred(&c->out, mark, '*', emitter_items(&em));
@@ -808,7 +798,7 @@ void ak_cmd_zrandmember(ak_session *c)
     if (c->argc == 2) {
         size_t card;
         int rc = zops(c)->card(ak_eng(c), c->db, key, &card);
-        count_lookup(c, rc);
+        ak_count_lookup(c, rc);
         if (wrongtype(c, rc))
             return;
         if (rc == AK_NOTFOUND) {
@@ -841,7 +831,7 @@ void ak_cmd_zrandmember(ak_session *c)
     }
     size_t card;
     int rc = zops(c)->card(ak_eng(c), c->db, key, &card);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (wrongtype(c, rc))
         return;
     if (rc == AK_NOTFOUND || count == 0) {
@@ -1110,7 +1100,7 @@ static void zsetop_generic(ak_session *c, int dst, int op, int cardonly)
         src[i].weight = 1.0;
         src[i].pos = i;
         e->ops->lookup(e, c->db, src[i].key, 0, &ki);
-        count_lookup(c, ki.type == AIKV_TYPE_NONE ? AK_NOTFOUND : AK_OK);
+        ak_count_lookup(c, ki.type == AIKV_TYPE_NONE ? AK_NOTFOUND : AK_OK);
         if (ki.type != AIKV_TYPE_NONE && ki.type != AIKV_TYPE_ZSET && ki.type != AIKV_TYPE_SET) {
             ak_reply_error(c, AK_ERR_WRONGTYPE);
             ak_free(src);
@@ -1253,7 +1243,7 @@ void ak_cmd_zscan(ak_session *c)
     ak_slice key = ak_arg(c, 1);
     size_t card;
     int rc = zops(c)->card(ak_eng(c), c->db, key, &card);
-    count_lookup(c, rc);
+    ak_count_lookup(c, rc);
     if (wrongtype(c, rc))
         return;
     if (rc == AK_NOTFOUND) {

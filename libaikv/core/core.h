@@ -216,4 +216,14 @@ static inline ak_slice ak_arg(ak_session *c, int i)
 
 static inline ak_engine *ak_eng(ak_session *c) { return c->st->engine; }
 
+/* Counts a read command's key lookup in INFO's keyspace_hits/misses: rc is
+ * the engine's answer, AK_NOTFOUND a miss and anything else (a key of
+ * another type included) a hit, as Redis counts. */
+void ak_count_lookup(ak_session *c, int rc);
+/* ak_count_lookup(), then for AK_WRONGTYPE the WRONGTYPE reply and 0. */
+int ak_read_ok(ak_session *c, int rc);
+/* argv[from..argc) as slices, for operations taking many values; ak_free()
+ * the array. */
+ak_slice *ak_args(ak_session *c, int from);
+
 #endif

@@ -196,6 +196,33 @@ int ak_arg_cursor(ak_session *c, int i, uint64_t *out)
     return 1;
 }
 
+void ak_count_lookup(ak_session *c, int rc)
+{
+    if (rc == AK_NOTFOUND)
+        c->st->stats.keyspace_misses++;
+    else
+        c->st->stats.keyspace_hits++;
+}
+
+int ak_read_ok(ak_session *c, int rc)
+{
+    ak_count_lookup(c, rc);
+    if (rc == AK_WRONGTYPE) {
+        ak_reply_error(c, AK_ERR_WRONGTYPE);
+        return 0;
+    }
+    return 1;
+}
+
+ak_slice *ak_args(ak_session *c, int from)
+{
+    size_t n = c->argc > from ? (size_t)(c->argc - from) : 0;
+    ak_slice *v = ak_malloc((n ? n : 1) * sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = ak_arg(c, from + (int)i);
+    return v;
+}
+
 int ak_arg_is(ak_session *c, int i, const char *word)
 {
     size_t n = strlen(word);
