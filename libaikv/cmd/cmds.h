@@ -28,6 +28,8 @@
     X(ping) X(echo) X(hello) X(quit) X(reset) X(auth) X(client_id) X(client_getname)        \
     X(client_setname) X(client_list) X(client_info) X(client_kill) X(client_setinfo)        \
     X(client_reply) X(client_no_evict) X(client_no_touch) X(client_help)
+/* cmd/multi.c */
+#define AK_MULTI_CMDS(X) X(multi) X(exec) X(discard) X(watch) X(unwatch)
 /* cmd/server.c */
 #define AK_SERVER_CMDS(X)                                                                   \
     X(command) X(command_count) X(command_info) X(command_docs) X(command_list)             \
@@ -83,6 +85,7 @@ AK_SORT_CMDS(AK_DECLARE)
 AK_KEY_CMDS(AK_DECLARE)
 AK_DB_CMDS(AK_DECLARE)
 AK_CONN_CMDS(AK_DECLARE)
+AK_MULTI_CMDS(AK_DECLARE)
 AK_SERVER_CMDS(AK_DECLARE)
 
 /* ---- operations shared by commands and the typed C API (aikv.h) ----

@@ -167,6 +167,7 @@ void ak_cmd_quit(ak_session *c)
 
 void ak_cmd_reset(ak_session *c)
 {
+    ak_multi_discard(c); /* leaves MULTI and unwatches, as Redis */
     c->db = 0;
     c->out.resp = 2;
     c->authenticated = c->st->cfg.requirepass[0] == '\0';
@@ -283,6 +284,10 @@ static void client_line(ak_session *c, ak_session *t, ak_out *buf)
     int64_t now = ak_mstime();
     char flags[8];
     size_t nf = 0;
+    if (t->flags & AK_CLIENT_MULTI)
+        flags[nf++] = 'x';
+    if (t->flags & AK_CLIENT_DIRTY_CAS)
+        flags[nf++] = 'd';
     if (t->flags & AK_CLIENT_CLOSE_AFTER_REPLY)
         flags[nf++] = 'c';
     if (t->flags & AK_CLIENT_NO_EVICT)
@@ -293,19 +298,21 @@ static void client_line(ak_session *c, ak_session *t, ak_out *buf)
         flags[nf++] = 'N';
     flags[nf] = '\0';
     char cmd[96] = "NULL";
-    const ak_cmd *last = t == c && c->cmd ? c->cmd : t->lastcmd;
+    /* Set by dispatch, so inside EXEC it is EXEC, as in Redis. */
+    const ak_cmd *last = t->lastcmd;
     if (last)
         ak_cmd_fullname(last, cmd, sizeof cmd);
-    size_t totmem = sizeof *t + t->out.cap + ci.qbuf + ci.qbuf_free;
+    size_t totmem = sizeof *t + t->out.cap + ci.qbuf + ci.qbuf_free + t->mq_mem;
     char line[1024];
     int n = snprintf(line, sizeof line,
                      "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=%s db=%d "
-                     "sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu "
-                     "multi-mem=0 rbs=%zu rbp=0 obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s "
+                     "sub=0 psub=0 ssub=0 multi=%d qbuf=%zu qbuf-free=%zu argv-mem=%zu "
+                     "multi-mem=%zu rbs=%zu rbp=0 obl=%zu oll=%zu omem=%zu tot-mem=%zu events=%s "
                      "cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s\n",
                      (unsigned long long)t->id, ci.addr, ci.laddr, ci.fd, t->name ? t->name : "",
                      (long long)(now - t->ctime_ms) / 1000, (long long)(now - t->last_ms) / 1000,
-                     flags, t->db, ci.qbuf, ci.qbuf_free, ci.argv_mem, t->out.cap, ci.obl, ci.oll,
+                     flags, t->db, (t->flags & AK_CLIENT_MULTI) ? t->mq_count : -1, ci.qbuf,
+                     ci.qbuf_free, ci.argv_mem, t->mq_mem, t->out.cap, ci.obl, ci.oll,
                      ci.omem, totmem, ci.events, cmd, t->out.resp, t->lib_name ? t->lib_name : "",
                      t->lib_ver ? t->lib_ver : "");
     ak_out_append(buf, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);

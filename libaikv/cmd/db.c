@@ -47,8 +47,8 @@ static void flush_generic(ak_session *c, int db)
     int async = flush_mode(c);
     if (async < 0)
         return;
+    ak_signal_db(c->st, db); /* first: WATCH looks at the keys being flushed */
     ak_eng(c)->ops->flush(ak_eng(c), db, async);
-    ak_signal_db(c->st, db);
     ak_reply_ok(c);
 }
 
@@ -73,9 +73,8 @@ void ak_cmd_swapdb(ak_session *c)
         return;
     }
     if (a != b) {
+        ak_signal_swapdb(c->st, (int)a, (int)b); /* first, as for a flush */
         ak_eng(c)->ops->swapdb(ak_eng(c), (int)a, (int)b);
-        ak_signal_db(c->st, (int)a);
-        ak_signal_db(c->st, (int)b);
     }
     ak_reply_ok(c);
 }

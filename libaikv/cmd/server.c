@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <time.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
@@ -809,6 +810,10 @@ void ak_cmd_debug(ak_session *c)
     }
     if (ak_arg_is(c, 1, "help")) {
         static const char *const lines[] = {
+            "SET-ACTIVE-EXPIRE <0|1>",
+            "    Setting it to 0 disables expiring keys in background when they are not",
+            "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+            "    default.",
             "SLEEP <seconds>",
             "    Stop the server for <seconds>. Decimals allowed.",
             NULL};
@@ -825,6 +830,12 @@ void ak_cmd_debug(ak_session *c)
         struct timespec ts = {(time_t)secs, (long)((secs - floor(secs)) * 1e9)};
         while (nanosleep(&ts, &ts) != 0)
             ;
+        ak_reply_ok(c);
+        return;
+    }
+    if (ak_arg_is(c, 1, "set-active-expire") && c->argc == 3) {
+        /* Redis reads the flag with atoi(): anything but a number is 0. */
+        c->st->engine->no_active_expire = atoi(c->argv[2]) == 0;
         ak_reply_ok(c);
         return;
     }

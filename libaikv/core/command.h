@@ -3,8 +3,8 @@
  *
  * One table describes every command: name, handler, arity (-N = at least
  * N), flags, key positions, and the documentation COMMAND DOCS serves. The
- * dispatcher checks arity, authentication and (later) MULTI, scripts, ACLs
- * and cluster slots from it, so handlers never re-check them. Container
+ * dispatcher checks arity, authentication and MULTI queueing (later scripts,
+ * ACLs and cluster slots) from it, so handlers never re-check them. Container
  * commands (CONFIG, CLIENT, OBJECT, COMMAND, DEBUG) have subcommand tables
  * of the same shape.
  */

@@ -29,6 +29,7 @@
 #define AB AK_CMD_ALLOW_BUSY
 
 #define NM AK_CMD_NO_MULTI
+#define SS AK_CMD_SKIP_SLOWLOG
 
 /* CMD(name, handler, arity, flags, first key, last key, key step, ACL categories
  *     beyond those the flags imply, command tips). */
@@ -225,6 +226,12 @@ static ak_cmd table[] = {
     CMD("ping", ping, -1, F, 0, 0, 0, "connection", "request_policy:all_shards response_policy:all_succeeded"),
     CMD("quit", quit, -1, NS | LD | ST | F | NA | AB, 0, 0, 0, "connection", ""),
     CMD("reset", reset, 1, NS | LD | ST | F | NA | AB, 0, 0, 0, "connection", ""),
+    /* transactions (cmd/multi.c) */
+    CMD("discard", discard, 1, NS | LD | ST | F | AB, 0, 0, 0, "transaction", ""),
+    CMD("exec", exec, 1, NS | LD | ST | SS, 0, 0, 0, "transaction", ""),
+    CMD("multi", multi, 1, NS | LD | ST | F | AB, 0, 0, 0, "transaction", ""),
+    CMD("unwatch", unwatch, 1, NS | LD | ST | F | AB, 0, 0, 0, "transaction", ""),
+    CMD("watch", watch, -2, NS | LD | ST | F | AB, 1, -1, 1, "transaction", ""),
     /* server */
     /* COMMAND alone lists every command; with a word it is a container. */
     CONTAINER("command", ak_cmd_command, -1, LD | ST, "connection", "nondeterministic_output_order", command_subs),

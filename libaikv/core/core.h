@@ -6,8 +6,9 @@
  *                   that serialises every call on it.
  *   aikv_db         a view of one logical database of a store (public handle).
  *   aikv_session    a client: selected database, protocol, name, reply
- *                   buffer, the command being executed. The server wraps
- *                   each connection around one; embedders create their own.
+ *                   buffer, the command being executed, its transaction
+ *                   (MULTI queue, WATCHed keys). The server wraps each
+ *                   connection around one; embedders create their own.
  *
  * Every command runs as ak_session_exec(session, argv): lookup in the command
  * table, arity/auth checks, the handler (which writes its reply into
@@ -21,6 +22,7 @@
 
 #include "../../aikv.h"
 #include "../store/store.h"
+#include "../util/dict.h"
 #include "config.h"
 #include "reply.h"
 
@@ -76,6 +78,21 @@ typedef struct ak_conn_ops {
 #define AK_CLIENT_NO_EVICT 0x10
 #define AK_CLIENT_NO_TOUCH 0x20
 #define AK_CLIENT_KILLED 0x40
+#define AK_CLIENT_MULTI 0x80       /* between MULTI and EXEC/DISCARD */
+#define AK_CLIENT_DIRTY_CAS 0x100  /* a WATCHed key changed: EXEC fails (null) */
+#define AK_CLIENT_DIRTY_EXEC 0x200 /* a command was refused while queueing: EXECABORT */
+
+/* A command queued by MULTI: its own copy of the arguments (one allocation,
+ * each argument NUL-terminated) and the command (or subcommand) it resolved
+ * to when it was queued. */
+typedef struct ak_mcmd {
+    const ak_cmd *cmd;
+    int argc;
+    char **argv;
+    size_t *argvlen;
+} ak_mcmd;
+
+struct ak_watch; /* core/multi.c */
 
 struct aikv_session {
     ak_store *st;
@@ -95,6 +112,14 @@ struct aikv_session {
     int failed;            /* the handler replied with an error */
 
     int64_t ctime_ms, last_ms;
+
+    /* MULTI: the queue (AK_CLIENT_MULTI says whether one is open) and its
+     * size as CLIENT LIST's multi-mem counts it; the keys this session
+     * WATCHes, for UNWATCH and for freeing (core/multi.c). */
+    ak_mcmd *mq;
+    int mq_count, mq_cap;
+    size_t mq_mem;
+    struct ak_watch *watching;
 
     /* The server's connection, or NULL for an embedded session. */
     void *conn;
@@ -123,6 +148,9 @@ struct ak_store {
     uint64_t next_client_id;
     ak_session *clients;
     uint64_t nclients;
+    /* WATCHed keys: one entry per (db, key) with the sessions watching it
+     * (core/multi.c). Empty most of the time, so a write pays one test. */
+    ak_dict watched;
     int64_t start_ms;
     int64_t last_cron_us;
     int64_t lastsave_s;
@@ -155,15 +183,19 @@ void ak_store_cron(ak_store *st);
 /* Average of the instantaneous metric i (0 ops/s, 1 input B/s, 2 output B/s). */
 double ak_store_inst(const ak_store *st, int i);
 
-/* The one key-modified signal: every write ends in it (dirty counter now;
- * WATCH, blocked clients, keyspace events and tracking hook in here). */
+/* The one key-modified signal: every write ends in it (dirty counter,
+ * WATCH; blocked clients, keyspace events and tracking will hook in here). */
 void ak_signal_key(ak_store *st, int db, ak_slice key);
 /* The same for a write that changed `changes` elements: Redis counts each
  * in rdb_changes_since_last_save. changes may be 0 (LTRIM keeping
  * everything): the key is still signalled. */
 void ak_signal_key_changes(ak_store *st, int db, ak_slice key, uint64_t changes);
-/* A whole database changed (FLUSHDB, FLUSHALL with db = -1, SWAPDB). */
+/* A whole database is about to be emptied (FLUSHDB, FLUSHALL with db = -1):
+ * called BEFORE the flush, so that WATCH sees which watched keys exist, as
+ * Redis's signalFlushedDb(). */
 void ak_signal_db(ak_store *st, int db);
+/* SWAPDB a b, likewise called before the swap. */
+void ak_signal_swapdb(ak_store *st, int a, int b);
 
 /* Opens a store with the given configuration (the server's path). */
 int ak_store_open(const char *path, const ak_config *cfg, ak_store **out);
@@ -180,6 +212,42 @@ void ak_session_destroy(ak_session *c);
 /* Runs one command; its reply is appended to c->out. The store must NOT be
  * locked by the caller: dispatch takes the lock around the handler. */
 void ak_session_exec(ak_session *c, int argc, const char *const *argv, const size_t *argvlen);
+/* Calls cmd's handler on c->argc/argv, checks done: statistics, and CLIENT
+ * REPLY OFF/SKIP applied to what it wrote (EXEC applies them itself, per
+ * queued command). Dispatch and EXEC use it. Store locked. */
+void ak_session_call(ak_session *c, const ak_cmd *cmd);
+
+/* ---------------------------------------------------------------- transactions
+ * core/multi.c: the MULTI queue and the WATCH registry. Store locked. */
+
+/* Redis's flagTransaction(): a command refused while a MULTI is open makes
+ * its EXEC fail with EXECABORT. */
+void ak_multi_flag_error(ak_session *c);
+/* Queues c's current command (c->argc/argv) for EXEC. */
+void ak_multi_queue(ak_session *c, const ak_cmd *cmd);
+/* Frees the queue, leaves MULTI, clears the dirty flags, unwatches. */
+void ak_multi_discard(ak_session *c);
+/* EXEC refused by dispatch (arity, NOAUTH): discards the transaction and
+ * replies "EXECABORT Transaction discarded because of: <why>". */
+void ak_multi_exec_abort(ak_session *c, const char *why);
+
+/* The store's WATCH registry (empty at close: sessions unwatch when freed). */
+void ak_watch_registry_init(ak_store *st);
+void ak_watch_registry_free(ak_store *st);
+/* WATCH of key in the session's database (again is a no-op). */
+void ak_watch_key(ak_session *c, ak_slice key);
+void ak_unwatch_all(ak_session *c);
+/* 1 if a watched key has expired since it was watched (Redis 7.0 checks
+ * this at EXEC: an expiry nobody has acted on yet still fails the EXEC). */
+int ak_watch_any_expired(ak_session *c);
+/* Marks the sessions watching (db, key) DIRTY_CAS. `expiring`: the key is
+ * being deleted because it expired (a key that was already expired when it
+ * was watched is then no change, as Redis). */
+void ak_watch_touch(ak_store *st, int db, ak_slice key, int expiring);
+/* FLUSHDB/FLUSHALL (db -1)/SWAPDB (with = the other db, else -1), before
+ * the change: dirties the watchers of the keys of db that are stored in db
+ * or in `with` (with Redis 7.0's exceptions for expired keys). */
+void ak_watch_touch_db(ak_store *st, int db, int with);
 
 /* ---------------------------------------------------------------- replies
  * Shorthands for handlers: write into c->out, count errors. */

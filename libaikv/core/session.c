@@ -3,7 +3,12 @@
  *
  * ak_session_exec() is the single path every command takes, from the
  * server, from aikv_command() and (later) from scripts:
- *   lookup -> subcommand -> arity -> authentication -> handler -> stats.
+ *   lookup -> subcommand -> arity -> authentication -> MULTI -> handler -> stats.
+ * A check that refuses a command inside MULTI also dooms the transaction
+ * (EXECABORT), as Redis's rejectCommand(); past the checks, inside MULTI,
+ * every command but the transaction's own (EXEC DISCARD MULTI WATCH QUIT
+ * RESET) is queued and answered +QUEUED. EXEC runs the queue through
+ * ak_session_call(), the same handler path.
  * Replies accumulate in session->out. For an embedded session the reply
  * bytes are parsed into an aikv_reply_t tree and the buffer emptied.
  */
@@ -14,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../cmd/cmds.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
 #include "../util/num.h"
@@ -50,6 +56,7 @@ void ak_session_destroy(ak_session *c)
         return;
     ak_store *st = c->st;
     ak_store_lock(st);
+    ak_multi_discard(c); /* a session freed mid-MULTI: its queue and watches */
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -282,6 +289,50 @@ static void reply_arity(ak_session *c, const ak_cmd *cmd)
     ak_reply_errorf(c, "ERR wrong number of arguments for '%s' command", name);
 }
 
+/* A command refused by dispatch, as Redis's rejectCommand(): counted as
+ * rejected, the open transaction doomed, and EXEC itself answered with
+ * EXECABORT (the transaction is discarded). */
+static void reject(ak_session *c, const ak_cmd *cmd, const char *msg)
+{
+    c->st->cmdstats[cmd->id].rejected++;
+    ak_multi_flag_error(c);
+    if (cmd->proc == ak_cmd_exec)
+        ak_multi_exec_abort(c, msg);
+    else
+        ak_reply_error(c, msg);
+}
+
+/* What runs at once inside MULTI instead of being queued. */
+static int multi_control(const ak_cmd *cmd)
+{
+    ak_cmd_proc *p = cmd->proc;
+    return p == ak_cmd_exec || p == ak_cmd_discard || p == ak_cmd_multi || p == ak_cmd_watch ||
+           p == ak_cmd_quit || p == ak_cmd_reset;
+}
+
+void ak_session_call(ak_session *c, const ak_cmd *cmd)
+{
+    ak_store *st = c->st;
+    size_t mark = c->out.len;
+    c->cmd = cmd;
+    c->failed = 0;
+    st->engine->notouch = (c->flags & AK_CLIENT_NO_TOUCH) != 0;
+    int64_t start = ak_monotonic_us();
+    cmd->proc(c);
+    int64_t took = ak_monotonic_us() - start;
+    ak_cmdstat *cs = &st->cmdstats[cmd->id];
+    cs->calls++;
+    cs->usec += (uint64_t)took;
+    if (c->failed)
+        cs->failed++;
+    st->stats.commands++;
+    /* Redis drops each reply written while CLIENT REPLY OFF/SKIP holds; the
+     * flags only change inside CLIENT REPLY (before it writes) and EXEC
+     * (which drops per queued command itself). */
+    if ((c->flags & (AK_CLIENT_REPLY_OFF | AK_CLIENT_REPLY_SKIP)) && cmd->proc != ak_cmd_exec)
+        c->out.len = mark;
+}
+
 void ak_session_exec(ak_session *c, int argc, const char *const *argv, const size_t *argvlen)
 {
     ak_store *st = c->st;
@@ -302,6 +353,7 @@ void ak_session_exec(ak_session *c, int argc, const char *const *argv, const siz
 
     const ak_cmd *cmd = ak_cmd_lookup(argv[0], argvlen[0]);
     if (!cmd) {
+        ak_multi_flag_error(c);
         reply_unknown(c, argc, argv, argvlen);
         goto done;
     }
@@ -309,47 +361,51 @@ void ak_session_exec(ak_session *c, int argc, const char *const *argv, const siz
         const ak_cmd *sub = ak_cmd_lookup_sub(cmd, argv[1], argvlen[1]);
         if (!sub) {
             st->cmdstats[cmd->id].rejected++;
+            ak_multi_flag_error(c);
             reply_unknown_sub(c, cmd, argv[1], argvlen[1]);
             goto done;
         }
         cmd = sub;
     }
+    c->lastcmd = cmd;
     if ((cmd->arity > 0 && argc != cmd->arity) || argc < -cmd->arity) {
-        st->cmdstats[cmd->id].rejected++;
-        reply_arity(c, cmd);
+        char name[96], msg[160];
+        ak_cmd_fullname(cmd, name, sizeof name);
+        snprintf(msg, sizeof msg, "ERR wrong number of arguments for '%s' command", name);
+        reject(c, cmd, msg);
         goto done;
     }
     if (!c->authenticated && !(cmd->flags & AK_CMD_NO_AUTH)) {
-        st->cmdstats[cmd->id].rejected++;
-        ak_reply_error(c, "NOAUTH Authentication required.");
+        reject(c, cmd, "NOAUTH Authentication required.");
         goto done;
     }
     if (!cmd->proc) { /* a container called without a subcommand word */
+        ak_multi_flag_error(c);
         reply_arity(c, cmd);
         goto done;
     }
-
-    c->cmd = cmd;
-    st->engine->notouch = (c->flags & AK_CLIENT_NO_TOUCH) != 0;
-    int64_t start = ak_monotonic_us();
-    cmd->proc(c);
-    int64_t took = ak_monotonic_us() - start;
-    ak_cmdstat *cs = &st->cmdstats[cmd->id];
-    cs->calls++;
-    cs->usec += (uint64_t)took;
-    if (c->failed)
-        cs->failed++;
-    st->stats.commands++;
-    c->lastcmd = cmd;
-
-    /* Embedded stores have no timer: do the periodic work on the way. */
-    if (!c->conn && start - st->last_cron_us >= 1000000 / st->cfg.hz)
-        ak_store_cron(st);
-done:
-    if (c->flags & (AK_CLIENT_REPLY_OFF | AK_CLIENT_REPLY_SKIP)) {
-        c->out.len = mark;
-        c->flags &= ~AK_CLIENT_REPLY_SKIP;
+    if (c->flags & AK_CLIENT_MULTI) {
+        if (cmd->flags & AK_CMD_NO_MULTI) {
+            reject(c, cmd, "ERR Command not allowed inside a transaction");
+            goto done;
+        }
+        if (!multi_control(cmd)) {
+            ak_multi_queue(c, cmd);
+            ak_out_status(&c->out, "QUEUED");
+            goto done;
+        }
     }
+
+    ak_session_call(c, cmd);
+    /* Embedded stores have no timer: do the periodic work on the way. */
+    if (!c->conn && ak_monotonic_us() - st->last_cron_us >= 1000000 / st->cfg.hz)
+        ak_store_cron(st);
+    goto out;
+done:
+    if (c->flags & (AK_CLIENT_REPLY_OFF | AK_CLIENT_REPLY_SKIP))
+        c->out.len = mark;
+out:
+    c->flags &= ~AK_CLIENT_REPLY_SKIP;
     c->cmd = NULL;
     c->argv = NULL;
     c->argvlen = NULL;

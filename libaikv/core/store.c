@@ -84,9 +84,8 @@ void ak_store_unlock(ak_store *st)
 
 void ak_signal_key_changes(ak_store *st, int db, ak_slice key, uint64_t changes)
 {
-    (void)db;
-    (void)key;
     st->stats.dirty += changes;
+    ak_watch_touch(st, db, key, 0);
 }
 
 void ak_signal_key(ak_store *st, int db, ak_slice key)
@@ -96,15 +95,25 @@ void ak_signal_key(ak_store *st, int db, ak_slice key)
 
 void ak_signal_db(ak_store *st, int db)
 {
-    (void)db;
     st->stats.dirty++;
+    ak_watch_touch_db(st, db, -1);
 }
 
+void ak_signal_swapdb(ak_store *st, int a, int b)
+{
+    st->stats.dirty += 2;
+    ak_watch_touch_db(st, a, b);
+    ak_watch_touch_db(st, b, a);
+}
+
+/* The engine calls this before it frees an expired key: a signal like any
+ * deletion, except for a watcher that saw the key already expired. */
 static void on_expired(void *owner, int db, ak_slice key)
 {
     ak_store *st = owner;
     st->stats.expired_keys++;
-    ak_signal_key(st, db, key);
+    st->stats.dirty++;
+    ak_watch_touch(st, db, key, 1);
 }
 
 /* ---------------------------------------------------------------- cron */
@@ -215,6 +224,7 @@ int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
         st->views[i].index = i;
     }
     st->cmdstats = ak_calloc((size_t)ak_cmd_ids(), sizeof *st->cmdstats);
+    ak_watch_registry_init(st);
     st->next_client_id = 1;
     st->start_ms = ak_mstime();
     st->lastsave_s = st->start_ms / 1000;
@@ -232,6 +242,7 @@ void ak_store_close(ak_store *st)
         return;
     while (st->clients)
         ak_session_destroy(st->clients);
+    ak_watch_registry_free(st);
     st->engine->ops->close(st->engine);
     for (ak_errstat *e = st->errstats, *n; e; e = n) {
         n = e->next;

@@ -70,6 +70,9 @@ typedef struct ak_keyinfo {
 /* str_set flags */
 #define AK_STR_NOINT 0x1 /* keep the text as text (INCRBYFLOAT results, as Redis) */
 
+/* peek results */
+enum { AK_KEY_ABSENT = 0, AK_KEY_LIVE = 1, AK_KEY_EXPIRED = 2 };
+
 /* lookup flags */
 #define AK_LOOKUP_NOTOUCH 0x1 /* do not update the access time */
 
@@ -98,6 +101,11 @@ typedef struct ak_engine_ops {
     /* ---- keyspace ---- */
     /* Fills ki (type NONE if missing). Never fails. */
     void (*lookup)(ak_engine *e, int db, ak_slice key, int flags, ak_keyinfo *ki);
+    /* Whether the key is stored, with no side effect at all (no lazy
+     * expiry, no access time): AK_KEY_ABSENT, AK_KEY_LIVE, or AK_KEY_EXPIRED
+     * (still stored, its TTL passed). The one exception to "expired keys do
+     * not exist": WATCH must see the keyspace as Redis's dict holds it. */
+    int (*peek)(ak_engine *e, int db, ak_slice key);
     /* 1 if the key existed and was deleted. */
     int (*del)(ak_engine *e, int db, ak_slice key);
     uint64_t (*dbsize)(ak_engine *e, int db);
@@ -155,6 +163,7 @@ struct ak_engine {
     const struct ak_config *cfg; /* the store's settings (encoding thresholds) */
     int ndb;
     int notouch;  /* set by dispatch for CLIENT NO-TOUCH: reads keep access times */
+    int no_active_expire; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron leaves expired keys */
     ak_expired_fn on_expired;
     void *owner;
 };

@@ -164,7 +164,12 @@ def normalize(cmd, reply):
     return reply
 
 
-def close(cmd, a, b):
+def close(cmd, a, b, queued=None):
+    """queued: the commands an EXEC runs (diff.run tracks them), whose replies are compared one
+    by one with their own rules."""
+    if queued is not None and cmd[0].upper() == b"EXEC" and len(cmd) == 1 and a[0] == b[0] == b"*" \
+            and a[1] is not None and b[1] is not None and len(a[1]) == len(b[1]) == len(queued):
+        return all(close(q, x, y) for q, x, y in zip(queued, a[1], b[1]))
     for mod in FAMILIES:
         if hasattr(mod, "equivalent") and mod.equivalent(cmd, a, b):
             return True
@@ -178,12 +183,23 @@ def close(cmd, a, b):
 def run(stream, ca, cb):
     """Returns the index of the first differing reply, or -1."""
     for c in (ca, cb):
+        c.call(b"DISCARD")  # a block a previous (shrinking) run left open
+        c.call(b"UNWATCH")
         c.call(b"FLUSHALL")
         c.call(b"SELECT", b"0")
+    queued = None  # the commands queued since MULTI, None outside a block
     for n, cmd in enumerate(stream):
         a, b = ca.call(*cmd), cb.call(*cmd)
-        if not close(cmd, a, b):
+        if not close(cmd, a, b, queued):
             return n, a, b
+        name = cmd[0].upper()
+        if queued is None:
+            if name == b"MULTI" and a == (b"+", b"OK"):
+                queued = []
+        elif a == (b"+", b"QUEUED"):
+            queued.append(cmd)
+        elif name == b"EXEC" or (name == b"DISCARD" and a == (b"+", b"OK")):
+            queued = None
     return -1, None, None
 
 

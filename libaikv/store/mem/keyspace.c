@@ -234,6 +234,18 @@ static void mem_lookup(ak_engine *e, int db, ak_slice key, int flags, ak_keyinfo
         k->lru = now;
 }
 
+static int mem_peek(ak_engine *e, int db, ak_slice key)
+{
+    mem_engine *m = (mem_engine *)e;
+    mdb *d = &m->dbs[db];
+    uint64_t h = ak_hash(key.p, key.len);
+    mkey *k = (mkey *)ak_dict_find(&d->keys, key.p, key.len, h);
+    if (!k)
+        return AK_KEY_ABSENT;
+    int64_t when = get_expire(d, k, h);
+    return when != AK_NO_EXPIRE && when <= ak_mstime() ? AK_KEY_EXPIRED : AK_KEY_LIVE;
+}
+
 static int mem_del(ak_engine *e, int db, ak_slice key)
 {
     mem_engine *m = (mem_engine *)e;
@@ -490,7 +502,8 @@ static void mem_cron(ak_engine *e, int64_t budget_us)
     mem_engine *m = (mem_engine *)e;
     int64_t start = ak_monotonic_us();
     int64_t deadline = start + budget_us;
-    expire_cycle(m, deadline);
+    if (!e->no_active_expire)
+        expire_cycle(m, deadline);
     for (int i = 0; i < e->ndb; i++) {
         mdb *d = &m->dbs[i];
         ak_dict_shrink(&d->keys);
@@ -518,6 +531,7 @@ static const ak_engine_ops mem_ops = {
     .name = "memory",
     .close = mem_close,
     .lookup = mem_lookup,
+    .peek = mem_peek,
     .del = mem_del,
     .dbsize = mem_dbsize,
     .expires = mem_expires,
