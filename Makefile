@@ -7,6 +7,8 @@
 #   make check            the suite once, for the current build flavour
 #   make install PREFIX=/usr/local DESTDIR=
 #   make bench            redis-benchmark: aikv-server vs redis-server
+#   make soak             mixed load for 60 s: does memory stay flat?
+#   make valgrind         every unit test binary under valgrind memcheck
 #   make SANITIZE=1 ...   any target with ASan+UBSan, in build-san/
 
 VERSION := $(shell sed -n 's/^\#define AIKV_VERSION "\(.*\)"/\1/p' aikv.h)
@@ -135,6 +137,50 @@ bench-collections: deps-test all
 	AIKV_BUILD=$(B) $(PYTHON) tests/bench/bench.py --memory-keys 0 \
 	    --tests lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,lrange_100,lrange_600 $(BENCH_ARGS)
 	AIKV_BUILD=$(B) $(PYTHON) tests/bench/structures.py
+
+# ---------------------------------------------------------------- soak
+# A long mixed load (strings, lists, hashes, sets, sorted sets, expiries,
+# deletes, pipelines) from several client processes; samples RSS and
+# used_memory every second and says whether memory stays flat after warm-up.
+#   make soak SOAK_ARGS="--seconds 600 --workers 4"
+.PHONY: soak
+soak: all
+	AIKV_BUILD=$(B) $(PYTHON) tests/bench/soak.py $(SOAK_ARGS)
+
+# ---------------------------------------------------------------- valgrind
+# Every unit test binary under memcheck (normal build only: valgrind and
+# ASan do not mix). Criterion runs each test in a child process that
+# re-executes the binary, so --trace-children=yes puts every test body under
+# valgrind, one log per process in $(B)/valgrind/. A child's valgrind status
+# does not reach Criterion, so the verdict comes from the logs: every
+# process must end with "ERROR SUMMARY: 0 errors", leaks counting as errors.
+# Skipped: tests whose expectations need x87 80-bit long doubles, which
+# valgrind computes with 64-bit precision (the sanitizer build runs them).
+# `make -j2 valgrind` runs two binaries at a time.
+VALGRIND ?= valgrind
+VALGRIND_FLAGS := --leak-check=full --show-leak-kinds=definite,indirect,possible \
+	--errors-for-leak-kinds=definite,indirect,possible --error-exitcode=1 --trace-children=yes
+VALGRIND_SKIP := !(ld2str/*|str2ld/*|*/incrbyfloat*)
+VALGRIND_RUNS := $(patsubst $(B)/tests/%,valgrind-%,$(UNIT_TESTS))
+.PHONY: valgrind $(VALGRIND_RUNS)
+
+valgrind: $(VALGRIND_RUNS)
+	@echo "valgrind: $(words $(VALGRIND_RUNS)) test binaries," \
+	    "$$(ls $(B)/valgrind/*.log | wc -l) processes, 0 errors, 0 leaks"
+
+$(VALGRIND_RUNS): valgrind-%: $(B)/tests/%
+ifeq ($(SANITIZE),1)
+	@echo "make valgrind: use the normal build (valgrind cannot run ASan binaries)"; exit 2
+endif
+	@mkdir -p $(B)/valgrind
+	@rm -f $(B)/valgrind/$*.*.log $(B)/valgrind/$*.out
+	@$(VALGRIND) $(VALGRIND_FLAGS) --log-file=$(B)/valgrind/$*.%p.log \
+	    $< --jobs 1 --filter '$(VALGRIND_SKIP)' > $(B)/valgrind/$*.out 2>&1 || \
+	    { cat $(B)/valgrind/$*.out; echo "valgrind $*: FAILED (see $(B)/valgrind/$*.*.log)"; exit 1; }
+	@bad=$$(grep -L "ERROR SUMMARY: 0 errors" $(B)/valgrind/$*.*.log); \
+	if [ -n "$$bad" ]; then cat $$bad; echo "valgrind $*: errors in $$bad"; exit 1; fi
+	@echo "valgrind $*: $$(grep -h Synthesis $(B)/valgrind/$*.out | sed 's/.*Synthesis: //');" \
+	    "$$(ls $(B)/valgrind/$*.*.log | wc -l) processes, 0 errors"
 
 install: lib $(B)/aikv-server $(B)/aikv-cli $(B)/aikv.pc
 	install -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PKGCONFIGDIR)

@@ -18,7 +18,7 @@ type has its own key prefix, so no reply may be an error.
 Every second the main process samples the server's RSS (/proc) and INFO
 used_memory. At the end the series is cut in thirds: the first is warm-up,
 and memory is "flat" when the median of the last third is within 5% (or
-2 MiB) of the median of the middle third, for RSS and for used_memory.
+1 MiB) of the median of the middle third, for RSS and for used_memory.
 
 Like bench.py it reports and does not judge: the exit status is 0 whatever
 the verdict, 1 when something failed to run (the server did not start, died,
@@ -259,7 +259,7 @@ def summarize(name, series):
 
 
 def flat(middle, last):
-    return last - middle <= max(0.05 * middle, 2 * MIB)
+    return last - middle <= max(0.05 * middle, 1 * MIB)
 
 
 # ---------------------------------------------------------------- main
