@@ -333,7 +333,8 @@ static void algebra_store(ak_session *c, int op)
         ak_slice *members = ak_malloc(r.n * sizeof *members);
         size_t off = 0;
         for (size_t i = 0; i < r.n; i++) {
-            members[i] = ak_slice_of(r.buf + off, r.lens[i]);
+            /* all-empty members leave the buffer unallocated */
+            members[i] = ak_slice_of(r.buf ? r.buf + off : "", r.lens[i]);
             off += r.lens[i];
         }
         sops(c)->add(e, c->db, dst, members, r.n, NULL);
@@ -477,7 +478,7 @@ void ak_cmd_sscan(ak_session *c)
         ak_out_array(&c->out, a.r.n);
         size_t off = 0;
         for (size_t i = 0; i < a.r.n; i++) {
-            ak_out_bulk(&c->out, a.r.buf + off, a.r.lens[i]);
+            ak_out_bulk(&c->out, a.r.buf ? a.r.buf + off : "", a.r.lens[i]);
             off += a.r.lens[i];
         }
     }

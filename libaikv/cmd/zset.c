@@ -189,7 +189,8 @@ static void zvec_push(zvec *v, ak_slice m, double score)
 
 static ak_slice zvec_member(const zvec *v, size_t i)
 {
-    return ak_slice_of(v->bytes + v->ent[i].off, v->ent[i].len);
+    /* all-empty members leave the buffer unallocated */
+    return ak_slice_of(v->bytes ? v->bytes + v->ent[i].off : "", v->ent[i].len);
 }
 
 static void collect_scored(void *ctx, ak_slice m, double score)
