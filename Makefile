@@ -35,7 +35,7 @@ endif
 
 SERVER_PKGS := libevent
 CLI_PKGS := libedit
-LIB_LIBS := -lm -pthread
+LIB_LIBS := -lsqlite3 -lm -pthread
 pc = $(shell pkg-config $(1) $(2) 2>/dev/null)
 
 LIB_SRC := $(sort $(wildcard libaikv/*/*.c libaikv/*/*/*.c))
@@ -137,6 +137,20 @@ bench-collections: deps-test all
 	AIKV_BUILD=$(B) $(PYTHON) tests/bench/bench.py --memory-keys 0 \
 	    --tests lpush,rpush,lpop,rpop,sadd,hset,spop,zadd,lrange_100,lrange_600 $(BENCH_ARGS)
 	AIKV_BUILD=$(B) $(PYTHON) tests/bench/structures.py
+
+# The typed C API on the SQLite engine against raw SQLite statements doing
+# the same work (tests/bench/libbench.c).
+$(B)/bench/libbench: tests/bench/libbench.c $(B)/libaikv.a aikv.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I. -o $@ $< $(B)/libaikv.a $(LIB_LIBS)
+
+.PHONY: bench-lib bench-crash
+bench-lib: deps-test $(B)/bench/libbench
+	./$(B)/bench/libbench $(LIBBENCH_ARGS)
+
+# SIGKILL under write load, many rounds (make test runs a short version).
+bench-crash: all
+	AIKV_BUILD=$(B) $(PYTHON) tests/bench/crash.py $(CRASH_ARGS)
 
 # ---------------------------------------------------------------- soak
 # A long mixed load (strings, lists, hashes, sets, sorted sets, expiries,

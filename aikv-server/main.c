@@ -6,13 +6,16 @@
  * The config file is read first, then each --name applies in order, through
  * the same settings table CONFIG SET uses.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "libaikv/core/persist.h"
 #include "libaikv/util/alloc.h"
+#include "libaikv/util/clock.h"
 #include "log.h"
 #include "server.h"
 
@@ -54,6 +57,28 @@ static void fatal_config(const char *where, const char *what)
     fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (AiKv %s) ***\n", AIKV_VERSION);
     fprintf(stderr, "%s\n%s\n", where, what);
     exit(1);
+}
+
+static int load_snapshot(ak_store *st)
+{
+    char path[PATH_MAX], err[1024] = "";
+    ak_persist_path(st, path, sizeof path);
+    int64_t start = ak_monotonic_us();
+    ak_copy_stats cs;
+    ak_store_lock(st);
+    int rc = ak_store_load(st, path, &cs, err, sizeof err);
+    ak_store_unlock(st);
+    if (rc == AK_NOTFOUND)
+        return 0;
+    if (rc != AIKV_OK) {
+        log_msg(AK_LOG_WARNING, "Fatal error loading the DB: %s (%s). Exiting.", err,
+                aikv_errstr(rc));
+        return -1;
+    }
+    log_msg(AK_LOG_NOTICE, "DB loaded from disk: %llu keys (%llu expired keys skipped), %.3f seconds",
+            (unsigned long long)cs.keys, (unsigned long long)cs.expired,
+            (double)(ak_monotonic_us() - start) / 1e6);
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -121,8 +146,20 @@ int main(int argc, char **argv)
     }
 
     log_open(cfg.loglevel, cfg.logfile);
+    /* Like Redis, the server works in `dir`: the store file and snapshots
+     * are relative to it. */
+    if (cfg.dir[0] && chdir(cfg.dir) != 0) {
+        log_msg(AK_LOG_WARNING, "Can't chdir to '%s': %s", cfg.dir, strerror(errno));
+        return 1;
+    }
+    /* From here on `dir` is where we are (CONFIG GET dir answers the
+     * absolute path, as Redis). */
+    char cwd[PATH_MAX], why[256];
+    if (getcwd(cwd, sizeof cwd))
+        ak_config_set(&cfg, "dir", cwd, 1, why, sizeof why);
     ak_store *st;
-    if (ak_store_open(NULL, &cfg, &st) != AIKV_OK) {
+    const char *path = cfg.storage == AK_STORAGE_SQLITE ? cfg.dbfilename : NULL;
+    if (ak_store_open(path, &cfg, &st) != AIKV_OK) {
         log_msg(AK_LOG_WARNING, "Failed to open the store: %s", aikv_errmsg(NULL));
         return 1;
     }
@@ -142,6 +179,14 @@ int main(int argc, char **argv)
     if (!config_file)
         log_msg(AK_LOG_WARNING, "Warning: no config file specified, using the default config. "
                                 "In order to specify a config file use ./aikv-server /path/to/aikv.conf");
+    st->log = log_msg;
+    ak_persist_allow_fork(st); /* one thread: BGSAVE may fork */
+    /* The memory engine starts from its snapshot, if there is one; a file
+     * that cannot be read is fatal, as Redis refuses a bad RDB. */
+    if (st->engine->ops->commit == NULL && load_snapshot(st) != 0) {
+        ak_store_close(st);
+        return 1;
+    }
 
     server srv = {0};
     srv.st = st;

@@ -13,6 +13,12 @@
  *   - sess->out.buf[wpos..len) is output not yet written.
  *   - A connection is freed only from its own event handlers or from the
  *     deferred-close list, never while a command is running.
+ *   - Group commit: with an engine that has transactions, everything the
+ *     commands of one event-loop turn write is one transaction, committed
+ *     after the turn (end_turn); the replies of that turn (from turn_mark
+ *     on) leave only after the commit, so every acknowledged write is
+ *     durable. If the commit fails, each of those commands gets the error
+ *     instead of its reply.
  *   - Output buffer limits (client-output-buffer-limit, class normal) are
  *     checked after every command's reply is appended, as Redis checks them
  *     on every append: a client over its limit runs nothing more, is never
@@ -37,6 +43,7 @@
 #include <unistd.h>
 
 #include "libaikv/core/command.h"
+#include "libaikv/core/persist.h"
 #include "libaikv/util/alloc.h"
 #include "libaikv/util/clock.h"
 #include "log.h"
@@ -60,6 +67,12 @@ struct conn {
     char addr[64], laddr[64];
     conn *prev, *next;
     conn *close_next;
+    /* Group commit: on srv->pending with turn_cmds commands run this turn,
+     * whose replies start at turn_mark in the output buffer. */
+    int pending;
+    int turn_cmds;
+    size_t turn_mark;
+    conn *pending_next;
 };
 
 static void conn_free(conn *c);
@@ -132,9 +145,23 @@ static int is_loopback(const struct sockaddr_storage *sa)
     return 1; /* unix socket */
 }
 
+static void unlink_pending(conn *c)
+{
+    if (!c->pending)
+        return;
+    for (conn **p = &c->srv->pending; *p; p = &(*p)->pending_next) {
+        if (*p == c) {
+            *p = c->pending_next;
+            break;
+        }
+    }
+    c->pending = 0;
+}
+
 static void conn_free(conn *c)
 {
     server *srv = c->srv;
+    unlink_pending(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -308,6 +335,14 @@ static void process_input(conn *c)
             break;
         }
         if (c->req.argc > 0) {
+            if (st->group_commit && !c->pending) {
+                c->pending = 1;
+                c->turn_cmds = 0;
+                c->turn_mark = c->sess->out.len;
+                c->pending_next = c->srv->pending;
+                c->srv->pending = c;
+            }
+            c->turn_cmds++;
             ak_session_exec(c->sess, c->req.argc, c->req.argv, c->req.argvlen);
             if (c->sess->flags & AK_CLIENT_CLOSE_AFTER_REPLY)
                 c->close_after_write = 1;
@@ -367,6 +402,8 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
         return;
     }
     process_input(c);
+    if (c->pending)
+        return; /* end_turn() writes after the commit */
     /* Killed here means over its output buffer limit: nothing more is
      * written to it, and close_killed() frees it. */
     int killed = c->killed;
@@ -385,8 +422,10 @@ static void on_read(evutil_socket_t fd, short what, void *arg)
 static void conn_write(conn *c)
 {
     ak_out *o = &c->sess->out;
-    while (c->wpos < o->len) {
-        ssize_t n = write(c->fd, o->buf + c->wpos, o->len - c->wpos);
+    /* Replies of an uncommitted turn stay in the buffer. */
+    size_t end = c->pending ? c->turn_mark : o->len;
+    while (c->wpos < end) {
+        ssize_t n = write(c->fd, o->buf + c->wpos, end - c->wpos);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -399,6 +438,13 @@ static void conn_write(conn *c)
         }
         c->wpos += (size_t)n;
         c->srv->st->stats.net_output_bytes += (uint64_t)n;
+    }
+    if (c->pending) {
+        if (c->wpos < end && !event_pending(c->wev, EV_WRITE, NULL))
+            event_add(c->wev, NULL);
+        else if (c->wpos >= end && event_pending(c->wev, EV_WRITE, NULL))
+            event_del(c->wev);
+        return;
     }
     if (c->wpos >= o->len) {
         o->len = c->wpos = 0;
@@ -563,8 +609,19 @@ static void on_cron(evutil_socket_t fd, short what, void *arg)
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     server *srv = arg;
-    log_msg(AK_LOG_WARNING, "Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    const char *name = sig == SIGINT ? "SIGINT" : "SIGTERM";
+    log_msg(AK_LOG_WARNING, "Received %s scheduling shutdown...", name);
     log_msg(AK_LOG_WARNING, "User requested shutdown...");
+    /* The memory engine snapshots first when `save` rules exist; if that
+     * fails the server keeps running, as Redis does. */
+    ak_store_lock(srv->st);
+    int rc = ak_persist_shutdown(srv->st, 0);
+    ak_store_unlock(srv->st);
+    if (rc != AIKV_OK) {
+        log_msg(AK_LOG_WARNING, "%s received but errors trying to shut down the server, check "
+                                "the logs for more information", name);
+        return;
+    }
     srv->shutdown_asap = 1;
     event_base_loopbreak(srv->base);
 }
@@ -575,6 +632,41 @@ static void on_shutdown_command(void *arg)
     log_msg(AK_LOG_WARNING, "User requested shutdown...");
     srv->shutdown_asap = 1;
     event_base_loopbreak(srv->base);
+}
+
+/* The end of an event-loop turn: commits what its commands wrote (and
+ * what the cron expired), then lets their replies go. */
+static void end_turn(server *srv)
+{
+    ak_store *st = srv->st;
+    if (!st->group_commit)
+        return;
+    ak_store_lock(st);
+    int rc = ak_store_commit(st);
+    char msg[320] = "";
+    if (rc != AIKV_OK) {
+        snprintf(msg, sizeof msg, "ERR %s (not applied)",
+                 st->engine->errmsg[0] ? st->engine->errmsg : aikv_errstr(rc));
+        log_msg(AK_LOG_WARNING, "Commit failed, %s", msg + 4);
+    }
+    ak_store_unlock(st);
+    while (srv->pending) {
+        conn *c = srv->pending;
+        srv->pending = c->pending_next;
+        c->pending = 0;
+        if (rc != AIKV_OK && !c->killed) {
+            /* Every command of the turn fails: none of them was applied. */
+            c->sess->out.len = c->turn_mark;
+            for (int i = 0; i < c->turn_cmds; i++)
+                ak_reply_error(c->sess, msg);
+        }
+        if (c->killed)
+            continue;
+        conn_write(c);
+        if (c->close_after_write && c->wpos >= c->sess->out.len)
+            conn_free(c);
+    }
+    close_killed(srv);
 }
 
 int server_run(server *srv)
@@ -590,7 +682,15 @@ int server_run(server *srv)
     event_add(srv->sigint_ev, NULL);
     signal(SIGPIPE, SIG_IGN);
     log_msg(AK_LOG_NOTICE, "Ready to accept connections");
-    event_base_dispatch(srv->base);
+    /* One turn at a time: after each, end_turn() commits it. */
+    srv->st->group_commit = srv->st->engine->ops->commit != NULL;
+    while (!srv->shutdown_asap) {
+        if (event_base_loop(srv->base, EVLOOP_ONCE) < 0)
+            break;
+        end_turn(srv);
+    }
+    end_turn(srv);
+    srv->st->group_commit = 0;
     return 0;
 }
 

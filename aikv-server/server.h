@@ -22,6 +22,7 @@ typedef struct server {
     struct event *cron_ev, *sigterm_ev, *sigint_ev;
     conn *conns;       /* every open connection */
     conn *to_close;    /* killed by CLIENT KILL, closed after the current turn */
+    conn *pending;     /* ran commands this turn: replies wait for the commit */
     int shutdown_asap;
     char *unixsocket_path;
 } server;

@@ -21,6 +21,7 @@
 #include "../util/clock.h"
 #include "../util/glob.h"
 #include "../util/num.h"
+#include "../core/persist.h"
 #include "../core/resp.h"
 #include "cmds.h"
 
@@ -469,19 +470,27 @@ static void section_memory(ak_session *c, ak_out *o)
 
 static void section_persistence(ak_session *c, ak_out *o)
 {
+    ak_store *st = c->st;
+    int64_t now = ak_mstime() / 1000;
+    long long current = st->persist.child_pid ? (long long)(now - st->persist.child_start_s) : -1;
     infof(o,
           "# Persistence\r\nloading:0\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\n"
           "current_cow_size:0\r\ncurrent_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\n"
           "current_save_keys_processed:0\r\ncurrent_save_keys_total:0\r\n"
-          "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:0\r\n"
-          "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
-          "rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n"
-          "rdb_last_load_keys_expired:0\r\nrdb_last_load_keys_loaded:0\r\naof_enabled:0\r\n"
+          "rdb_changes_since_last_save:%llu\r\nrdb_bgsave_in_progress:%d\r\n"
+          "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\n"
+          "rdb_last_bgsave_time_sec:%lld\r\nrdb_current_bgsave_time_sec:%lld\r\n"
+          "rdb_saves:%llu\r\nrdb_last_cow_size:0\r\nrdb_last_load_keys_expired:%llu\r\n"
+          "rdb_last_load_keys_loaded:%llu\r\naof_enabled:0\r\n"
           "aof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\naof_last_rewrite_time_sec:-1\r\n"
           "aof_current_rewrite_time_sec:-1\r\naof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\n"
           "aof_rewrites_consecutive_failures:0\r\naof_last_write_status:ok\r\n"
           "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
-          (unsigned long long)c->st->stats.dirty, (long long)c->st->lastsave_s);
+          (unsigned long long)st->stats.dirty, st->persist.child_pid != 0,
+          (long long)st->lastsave_s, st->persist.last_failed ? "err" : "ok",
+          (long long)st->persist.last_time_sec - 1, current,
+          (unsigned long long)st->persist.saves, (unsigned long long)st->persist.load_expired,
+          (unsigned long long)st->persist.load_keys);
 }
 
 static void section_stats(ak_session *c, ak_out *o)
@@ -601,6 +610,22 @@ static void section_cluster(ak_session *c, ak_out *o)
     infof(o, "# Cluster\r\ncluster_enabled:0\r\n");
 }
 
+static void section_storage(ak_session *c, ak_out *o)
+{
+    static const char *const durability[] = {"off", "normal", "full"};
+    ak_engine *e = ak_eng(c);
+    infof(o, "# Storage\r\nstorage_engine:%s\r\n", e->ops->name);
+    if (!e->ops->stats)
+        return;
+    ak_engine_stats es = {0};
+    e->ops->stats(e, &es);
+    infof(o,
+          "storage_file:%s\r\nstorage_durability:%s\r\nstorage_commits:%llu\r\n"
+          "storage_fsyncs:%llu\r\nstorage_file_bytes:%lld\r\n",
+          es.path, durability[es.durability >= 0 && es.durability <= 2 ? es.durability : 1],
+          (unsigned long long)es.commits, (unsigned long long)es.syncs, (long long)es.file_bytes);
+}
+
 static void section_keyspace(ak_session *c, ak_out *o)
 {
     infof(o, "# Keyspace\r\n");
@@ -627,7 +652,8 @@ static const section sections[] = {
     {"cpu", section_cpu, 1},                 {"modules", section_modules, 1},
     {"commandstats", section_commandstats, 0}, {"errorstats", section_errorstats, 1},
     {"latencystats", section_latencystats, 0},
-    {"cluster", section_cluster, 1},         {"keyspace", section_keyspace, 1},
+    {"cluster", section_cluster, 1},         {"storage", section_storage, 1},
+    {"keyspace", section_keyspace, 1},
 };
 #define NSECTIONS (sizeof sections / sizeof *sections)
 
@@ -845,10 +871,12 @@ void ak_cmd_debug(ak_session *c)
 
 /* ---------------------------------------------------------------- SHUTDOWN */
 
-/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. There is no persistence
- * and no replica yet, so NOW has nothing to skip and SAVE cannot be
- * honoured: it fails (unless FORCE) rather than pretend to save. A
- * successful SHUTDOWN has no reply: the server closes the connection. */
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. With the memory engine it
+ * snapshots first (SAVE, or by default when `save` rules exist), and a
+ * failed snapshot keeps the server running unless FORCE, as Redis; with
+ * the SQLite engine everything is committed already. There is no replica,
+ * so NOW has nothing to skip. A successful SHUTDOWN has no reply: the
+ * server closes the connection. */
 void ak_cmd_shutdown(ak_session *c)
 {
     int nosave = 0, save = 0, now = 0, force = 0, abort_ = 0;
@@ -880,7 +908,9 @@ void ak_cmd_shutdown(ak_session *c)
         ak_reply_error(c, "ERR SHUTDOWN is only available in aikv-server, not in an embedded store");
         return;
     }
-    if (save && !force) {
+    unsigned how = (save ? AK_SHUTDOWN_SAVE : 0) | (nosave ? AK_SHUTDOWN_NOSAVE : 0) |
+                   (force ? AK_SHUTDOWN_FORCE : 0);
+    if (ak_persist_shutdown(c->st, how) != AIKV_OK) {
         ak_reply_error(c, "ERR Errors trying to SHUTDOWN. Check logs.");
         return;
     }

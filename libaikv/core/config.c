@@ -32,6 +32,8 @@ typedef struct centry {
 } centry;
 
 static const char *const debug_modes[] = {"no", "yes", "local", NULL};
+static const char *const storages[] = {"memory", "sqlite", NULL};
+static const char *const durabilities[] = {"off", "normal", "full", NULL};
 static const char *const loglevels[] = {"debug", "verbose", "notice", "warning", "nothing", NULL};
 
 #define OFF(f) offsetof(ak_config, f)
@@ -63,9 +65,12 @@ static const centry table[] = {
     {"zset-max-listpack-value", "zset-max-ziplist-value", T_LL, OFF(zset_max_listpack_value), 0, LL_MAX, 0, NULL},
     {"list-max-listpack-size", "list-max-ziplist-size", T_INT, OFF(list_max_listpack_size), INT_MIN, INT_MAX, 0, NULL},
     {"enable-debug-command", NULL, T_ENUM, OFF(enable_debug_command), 0, 0, 1, debug_modes},
-    /* No persistence exists yet: these report that truthfully and cannot
-     * be changed until it does. */
-    {"save", NULL, T_STR, OFF(save), 0, 0, 1, NULL},
+    {"storage", NULL, T_ENUM, OFF(storage), 0, 0, 1, storages},
+    {"dir", NULL, T_STR, OFF(dir), 0, 0, 1, NULL},
+    {"dbfilename", NULL, T_STR, OFF(dbfilename), 0, 0, 1, NULL},
+    {"durability", NULL, T_ENUM, OFF(durability), 0, 0, 1, durabilities},
+    {"sqlite-cache-size", NULL, T_MEM, OFF(sqlite_cache_size), 0, LL_MAX, 1, NULL},
+    {"save", NULL, T_STR, OFF(save), 0, 0, 0, NULL},
     {"appendonly", NULL, T_BOOL, OFF(appendonly), 0, 0, 1, NULL},
 };
 #define NTABLE (sizeof table / sizeof *table)
@@ -99,6 +104,11 @@ void ak_config_defaults(ak_config *cfg)
     cfg->zset_max_listpack_entries = 128;
     cfg->zset_max_listpack_value = 64;
     cfg->list_max_listpack_size = -2;
+    cfg->storage = AK_STORAGE_MEMORY;
+    cfg->dir = ak_strdup(".");
+    cfg->dbfilename = ak_strdup("dump.aikv");
+    cfg->durability = 1; /* AK_DURABILITY_NORMAL */
+    cfg->sqlite_cache_size = 64LL * 1024 * 1024;
     cfg->save = ak_strdup("");
     cfg->appendonly = 0;
 }
@@ -268,6 +278,53 @@ static void obuf_format(const ak_obuf_limit *limits, char *buf, size_t len)
                               limits[i].soft_seconds);
 }
 
+/* ---------------------------------------------------------------- save */
+
+/* `save <seconds> <changes> ...`, checked as Redis's setConfigSaveOption():
+ * arguments are split at single spaces, an even number of them, each an
+ * integer to its end (strtoll: sign and leading blanks allowed, an empty
+ * argument is 0), seconds >= 1, changes >= 0; "" is no rule at all. The
+ * value kept is the rules reprinted ("05 1" reads back "5 1"), changes
+ * truncated to an int as Redis stores them. CONFIG SET replaces the rules;
+ * in the config file and on the command line each `save` line adds its
+ * rules to those before it (and `save ""` clears them), as in redis.conf. */
+static int save_parse(char **field, const char *value, int startup, char *err, size_t errlen)
+{
+    size_t n = 0, len;
+    for (const char *p = *value ? value : NULL; p; p = obuf_next(p, &len))
+        n++;
+    if (n % 2) {
+        snprintf(err, errlen, "Invalid save parameters");
+        return -2;
+    }
+    size_t cap = (startup ? strlen(*field) : 0) + n * 24 + 1, w = 0;
+    char *out = ak_malloc(cap);
+    out[0] = '\0';
+    if (startup && *value && **field)
+        w = (size_t)snprintf(out, cap, "%s", *field);
+    const char *p = value;
+    for (size_t j = 0; j < n; j += 2) {
+        long long v[2];
+        for (int k = 0; k < 2; k++) {
+            const char *arg = p;
+            p = obuf_next(p, &len);
+            char *tok = ak_memdup(arg, len), *end;
+            v[k] = strtoll(tok, &end, 10);
+            int bad = *end != '\0' || (k == 0 ? v[k] < 1 : v[k] < 0);
+            ak_free(tok);
+            if (bad) {
+                ak_free(out);
+                snprintf(err, errlen, "Invalid save parameters");
+                return -2;
+            }
+        }
+        w += (size_t)snprintf(out + w, cap - w, "%s%lld %d", w ? " " : "", v[0], (int)v[1]);
+    }
+    ak_free(*field);
+    *field = out;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- get and set */
 
 int ak_config_set(ak_config *cfg, const char *name, const char *value, int startup, char *err,
@@ -341,10 +398,8 @@ int ak_config_set(ak_config *cfg, const char *name, const char *value, int start
         return -2;
     case T_STR: {
         char **p = field;
-        if (e->off == OFF(save) && *value) {
-            snprintf(err, errlen, "not supported: this build has no persistence");
-            return -2;
-        }
+        if (e->off == OFF(save))
+            return save_parse(p, value, startup, err, errlen);
         ak_free(*p);
         *p = ak_strdup(value);
         return 0;

@@ -21,6 +21,8 @@ typedef struct ak_obuf_limit {
     int soft_seconds;              /* how long the soft limit may be exceeded */
 } ak_obuf_limit;
 
+enum { AK_STORAGE_MEMORY = 0, AK_STORAGE_SQLITE = 1 };
+
 typedef struct ak_config {
     /* network (used by the server) */
     int port;
@@ -54,7 +56,12 @@ typedef struct ak_config {
     int list_max_listpack_size; /* > 0: entries per node; -1..-5: 4..64 KiB per node */
     /* DEBUG: 0 no, 1 yes, 2 local connections only */
     int enable_debug_command;
-    /* persistence: none yet; reported truthfully */
+    /* storage and persistence */
+    int storage;            /* AK_STORAGE_MEMORY / AK_STORAGE_SQLITE (the server's choice) */
+    char *dir;              /* where the store file lives */
+    char *dbfilename;       /* the store file (SQLite engine) or snapshot (memory engine) */
+    int durability;         /* AK_DURABILITY_* (store/store.h) */
+    long long sqlite_cache_size; /* bytes of SQLite page cache */
     char *save;
     int appendonly;
 } ak_config;

@@ -154,6 +154,19 @@ struct ak_store {
     int64_t start_ms;
     int64_t last_cron_us;
     int64_t lastsave_s;
+    /* Snapshots of the memory engine (core/persist.c). Zero at open. */
+    struct {
+        long child_pid;          /* the BGSAVE child, 0 when none */
+        int64_t child_start_s;
+        uint64_t dirty_at_fork;  /* subtracted from dirty when the child succeeds */
+        int scheduled;           /* a BGSAVE waits for the cron (SCHEDULE, EXEC) */
+        int last_failed;         /* rdb_last_bgsave_status:err */
+        int64_t last_try_s;      /* the last BGSAVE attempt: retried 5 s after a failure */
+        int64_t last_time_sec;   /* rdb_last_bgsave_time_sec + 1 (0: never) */
+        uint64_t saves;          /* rdb_saves */
+        uint64_t load_keys, load_expired; /* rdb_last_load_keys_loaded/expired */
+        int can_fork;            /* set by the server: BGSAVE forks */
+    } persist;
     char run_id[41];
     char replid[41];
     size_t used_memory_startup, used_memory_peak;
@@ -167,6 +180,13 @@ struct ak_store {
     /* Set by the server: SHUTDOWN calls it (embedded stores have none). */
     void (*shutdown_hook)(void *ctx);
     void *shutdown_ctx;
+    /* Set by the server: where the library logs (persistence); NULL: nowhere. */
+    void (*log)(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    /* Set by the server: the engine's transaction spans a whole event-loop
+     * turn and the server commits it (group commit); otherwise each
+     * command, embedded call and cron step commits its own. */
+    int group_commit;
+    int lock_depth; /* the recursive store lock's depth (outermost unlock commits) */
     /* Set by the server: INFO and HELLO report them. */
     const char *executable, *config_file;
     int tcp_port_bound;
@@ -175,6 +195,11 @@ struct ak_store {
 /* Locking. Every public entry point brackets its work with these. */
 void ak_store_lock(ak_store *st);
 void ak_store_unlock(ak_store *st);
+
+/* Commits the engine's open transaction (no-op for an engine without
+ * them), rolling back on failure: AIKV_OK or the error, whose message is
+ * in st->engine->errmsg until the next call. Store locked. */
+int ak_store_commit(ak_store *st);
 
 /* Periodic work: active expiry, rehashing. Called by the server's timer
  * (hz times a second) and opportunistically by embedded calls. Store

@@ -333,6 +333,38 @@ void ak_session_call(ak_session *c, const ak_cmd *cmd)
         c->out.len = mark;
 }
 
+/* Makes the command's writes durable before its reply can leave: commits
+ * the engine's transaction (unless the server groups a whole event-loop
+ * turn into one, and commits it itself), or, when storage failed, rolls it
+ * back and replaces the reply with the error. A command that replied with
+ * an error while storage failed under it gets the storage error. */
+static void settle(ak_session *c, size_t mark)
+{
+    ak_store *st = c->st;
+    ak_engine *e = st->engine;
+    if (!e->ops->commit)
+        return;
+    int rc = AIKV_OK;
+    if (e->error) {
+        e->ops->rollback(e);
+        rc = e->error;
+    } else if (!st->group_commit) {
+        rc = e->ops->commit(e);
+    } else {
+        return; /* the server commits the turn and answers for failures */
+    }
+    if (rc == AIKV_OK)
+        return;
+    char msg[320];
+    snprintf(msg, sizeof msg, "ERR %s", e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
+    e->error = 0;
+    e->errmsg[0] = '\0';
+    c->out.len = mark;
+    ak_reply_error(c, msg);
+    if (c->flags & (AK_CLIENT_REPLY_OFF | AK_CLIENT_REPLY_SKIP))
+        c->out.len = mark;
+}
+
 void ak_session_exec(ak_session *c, int argc, const char *const *argv, const size_t *argvlen)
 {
     ak_store *st = c->st;
@@ -400,6 +432,7 @@ void ak_session_exec(ak_session *c, int argc, const char *const *argv, const siz
     /* Embedded stores have no timer: do the periodic work on the way. */
     if (!c->conn && ak_monotonic_us() - st->last_cron_us >= 1000000 / st->cfg.hz)
         ak_store_cron(st);
+    settle(c, mark);
     goto out;
 done:
     if (c->flags & (AK_CLIENT_REPLY_OFF | AK_CLIENT_REPLY_SKIP))

@@ -15,6 +15,7 @@
 #include "../util/dict.h"
 #include "command.h"
 #include "core.h"
+#include "persist.h"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -73,11 +74,33 @@ AIKV_API const char *aikv_type_name(aikv_type_t t)
 void ak_store_lock(ak_store *st)
 {
     pthread_mutex_lock(&st->lock);
+    st->lock_depth++;
 }
 
+/* The outermost unlock ends an embedded call: what it wrote is committed
+ * (commands have committed already, in ak_session_exec, where a failure
+ * can still change the reply). */
 void ak_store_unlock(ak_store *st)
 {
+    if (--st->lock_depth == 0 && !st->group_commit)
+        ak_store_commit(st);
     pthread_mutex_unlock(&st->lock);
+}
+
+int ak_store_commit(ak_store *st)
+{
+    ak_engine *e = st->engine;
+    if (!e->ops->commit)
+        return AIKV_OK;
+    if (e->error) {
+        int rc = e->error;
+        e->ops->rollback(e);
+        e->error = 0;
+        return rc;
+    }
+    int rc = e->ops->commit(e);
+    e->error = 0;
+    return rc;
 }
 
 /* ---------------------------------------------------------------- signals */
@@ -151,6 +174,8 @@ void ak_store_cron(ak_store *st)
     /* A quarter of each period at most, as Redis's active expiry. */
     int64_t budget = 1000000 / st->cfg.hz / 4;
     st->engine->ops->cron(st->engine, budget);
+    /* BGSAVE children and save rules (core/persist.c). */
+    ak_persist_cron(st);
 }
 
 /* ---------------------------------------------------------------- open/close */
@@ -197,13 +222,18 @@ static pthread_once_t seed_once = PTHREAD_ONCE_INIT;
 int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
 {
     *out = NULL;
-    if (path && strcmp(path, ":memory:") != 0)
-        return ak_set_error(AIKV_CANTOPEN,
-                            "cannot open '%s': this build has no SQLite engine yet; "
-                            "use NULL or \":memory:\" for the memory engine",
-                            path);
     pthread_once(&seed_once, seed_hash_once);
     ak_commands_init();
+    ak_engine *engine;
+    if (path && strcmp(path, ":memory:") != 0) {
+        char err[512];
+        ak_sqlite_opts so = {cfg->durability, cfg->sqlite_cache_size / 1024, 0};
+        int rc = ak_sqlite_engine_open(path, cfg->databases, &so, &engine, err, sizeof err);
+        if (rc != AIKV_OK)
+            return ak_set_error(rc, "%s", err);
+    } else {
+        engine = ak_mem_engine_new(cfg->databases);
+    }
 
     ak_store *st = ak_calloc(1, sizeof *st);
     pthread_mutexattr_t attr;
@@ -214,7 +244,7 @@ int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
     pthread_mutexattr_destroy(&attr);
     ak_config_copy(&st->cfg, cfg);
     st->ndb = cfg->databases;
-    st->engine = ak_mem_engine_new(st->ndb);
+    st->engine = engine;
     st->engine->on_expired = on_expired;
     st->engine->cfg = &st->cfg;
     st->engine->owner = st;

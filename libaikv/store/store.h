@@ -18,6 +18,11 @@
  *     AIKV_* error. A found/not-found answer is never an error.
  *   - The engine does not signal key modifications: the command layer does,
  *     once per logical write (see core/signal.h).
+ *   - A storage failure (disk full, I/O error, corruption) inside an
+ *     operation is recorded in ak_engine.error / errmsg (the first one of
+ *     the transaction); the operation returns as if it did nothing. The
+ *     core checks `error` after each command, rolls the transaction back
+ *     and replies with the error instead.
  */
 #ifndef AK_STORE_H
 #define AK_STORE_H
@@ -87,6 +92,14 @@ typedef void (*ak_scored_fn)(void *ctx, ak_slice member, double score); /* sorte
 
 typedef struct ak_engine ak_engine;
 
+typedef struct ak_engine_stats {
+    const char *path;     /* the store file */
+    int durability;       /* AK_DURABILITY_* */
+    uint64_t commits;     /* write transactions committed */
+    uint64_t syncs;       /* of them, synced to disk before the reply */
+    int64_t file_bytes;   /* size of the file and its WAL */
+} ak_engine_stats;
+
 /* Each collection type has its own table of operations, in its own header
  * (store/list.h, store/hash.h, store/set.h, store/zset.h). */
 struct ak_list_ops;
@@ -145,6 +158,17 @@ typedef struct ak_engine_ops {
     int (*str_setrange)(ak_engine *e, int db, ak_slice key, size_t off, ak_slice val,
                         size_t *newlen);
 
+    /* ---- transactions (NULL in an engine without them) ----
+     * Operations run inside the engine's current transaction, which the
+     * engine opens itself when the first operation needs one. commit makes
+     * everything since then durable (per the durability setting) and
+     * returns AK_OK or the AIKV_* error, after which the transaction is
+     * rolled back; rollback discards it. Both are no-ops with none open. */
+    int (*commit)(ak_engine *e);
+    void (*rollback)(ak_engine *e);
+    /* INFO storage: what an engine with a file reports (NULL: none). */
+    void (*stats)(ak_engine *e, struct ak_engine_stats *out);
+
     /* ---- collections ---- */
     const struct ak_list_ops *list;
     const struct ak_hash_ops *hash;
@@ -166,9 +190,23 @@ struct ak_engine {
     int no_active_expire; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron leaves expired keys */
     ak_expired_fn on_expired;
     void *owner;
+    int error;          /* AIKV_* code of the first storage failure, 0 if none */
+    char errmsg[256];   /* its message */
 };
 
 /* The memory engine (store/mem). */
 ak_engine *ak_mem_engine_new(int ndb);
+
+/* The SQLite engine (store/sqlite): the store file at `path`, created if
+ * missing. */
+enum { AK_DURABILITY_OFF = 0, AK_DURABILITY_NORMAL = 1, AK_DURABILITY_FULL = 2 };
+typedef struct ak_sqlite_opts {
+    int durability;      /* AK_DURABILITY_*: synchronous OFF / NORMAL / FULL */
+    int64_t cache_kib;   /* page cache size (KiB); 0 = SQLite's default */
+    int readonly;        /* open read-only (another process writes) */
+} ak_sqlite_opts;
+/* AK_OK with *out, or an AIKV_* code with the message in errbuf. */
+int ak_sqlite_engine_open(const char *path, int ndb, const ak_sqlite_opts *opts, ak_engine **out,
+                          char *errbuf, size_t errlen);
 
 #endif

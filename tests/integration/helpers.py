@@ -26,9 +26,9 @@ TARGET = os.environ.get("AIKV_TEST_TARGET", "aikv").strip().lower() or "aikv"
 if TARGET not in ("aikv", "redis"):
     raise RuntimeError("AIKV_TEST_TARGET must be 'aikv' or 'redis', not %r" % TARGET)
 
-# Storage engines the aikv server is tested with. Add "sqlite" here once the
-# engine exists; engine_args() already knows how to start it.
-ENGINES = ["memory"]
+# Storage engines the aikv server is tested with: every module runs once per
+# engine. AIKV_ENGINES=memory (or sqlite) narrows a run to one.
+ENGINES = [e for e in os.environ.get("AIKV_ENGINES", "memory,sqlite").split(",") if e]
 
 START_TIMEOUT = 10.0  # seconds to wait for a new server to answer PING
 STOP_TIMEOUT = 5.0  # seconds between SIGTERM and SIGKILL
