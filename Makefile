@@ -119,6 +119,7 @@ N ?= 20000
 SEED ?= 1
 difftest: all
 	AIKV_BUILD=$(B) $(PYTHON) tests/diff/diff.py --commands $(N) --seed $(SEED)
+	AIKV_BUILD=$(B) $(PYTHON) tests/diff/diff.py --commands $(N) --seed $(SEED) --engine sqlite
 
 check: all unit integration smoke difftest fuzz-smoke
 	AIKV_BUILD=$(B) sh tests/install.sh

@@ -98,14 +98,28 @@ AIKV_API void aikv_free(void *p);
 typedef struct aikv_options {
     int version;   /* set to AIKV_OPTIONS_VERSION */
     int databases; /* number of logical databases; 0 = 16 */
+    /* Since version 2 (SQLite engine only): */
+    int durability;        /* AIKV_DURABILITY_*; 0 = NORMAL */
+    long long cache_bytes; /* SQLite page cache; 0 = 64 MiB */
 } aikv_options_t;
-#define AIKV_OPTIONS_VERSION 1
+#define AIKV_OPTIONS_VERSION 2
+
+/* When a committed write reaches the disk (docs/storage.md). */
+#define AIKV_DURABILITY_NORMAL 1 /* WAL fsynced at checkpoints: survives a crash of
+                                    the process, a power cut may lose the last writes */
+#define AIKV_DURABILITY_FULL 2   /* fsync before each commit returns */
+#define AIKV_DURABILITY_OFF 3    /* never fsync */
 
 /* Opens a store and sets *out to the view of its database 0.
  *   path NULL or ":memory:"  in-memory engine.
- *   any other path           SQLite engine on that file. This build has no
- *                            SQLite engine yet: AIKV_CANTOPEN with a message.
- * opts may be NULL for the defaults. On failure *out is NULL. */
+ *   any other path           SQLite engine on that file, created if missing
+ *                            (docs/storage.md has its schema). Each call
+ *                            (or aikv_command) is one transaction, committed
+ *                            before it returns. AIKV_CANTOPEN, AIKV_CORRUPT
+ *                            (not an AiKv store, truncated) or AIKV_IOERR
+ *                            with aikv_errmsg() saying why.
+ * opts may be NULL for the defaults (version 1 options are accepted). On
+ * failure *out is NULL. */
 AIKV_API int aikv_open(const char *path, const aikv_options_t *opts, aikv_db_t **out);
 
 /* Closes the store `db` belongs to: every view and session of it becomes

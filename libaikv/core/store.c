@@ -293,7 +293,7 @@ AIKV_API int aikv_open(const char *path, const aikv_options_t *opts, aikv_db_t *
     ak_config cfg;
     ak_config_defaults(&cfg);
     if (opts) {
-        if (opts->version != AIKV_OPTIONS_VERSION) {
+        if (opts->version != 1 && opts->version != AIKV_OPTIONS_VERSION) {
             ak_config_free(&cfg);
             return ak_set_error(AIKV_MISUSE, "aikv_open: unknown options version %d", opts->version);
         }
@@ -303,6 +303,18 @@ AIKV_API int aikv_open(const char *path, const aikv_options_t *opts, aikv_db_t *
         }
         if (opts->databases > 0)
             cfg.databases = opts->databases;
+        if (opts->version >= 2) {
+            static const int durability[] = {AK_DURABILITY_NORMAL, AK_DURABILITY_NORMAL,
+                                             AK_DURABILITY_FULL, AK_DURABILITY_OFF};
+            if (opts->durability < 0 || opts->durability > AIKV_DURABILITY_OFF ||
+                opts->cache_bytes < 0) {
+                ak_config_free(&cfg);
+                return ak_set_error(AIKV_MISUSE, "aikv_open: bad durability or cache_bytes");
+            }
+            cfg.durability = durability[opts->durability];
+            if (opts->cache_bytes > 0)
+                cfg.sqlite_cache_size = opts->cache_bytes;
+        }
     }
     ak_store *st;
     int rc = ak_store_open(path, &cfg, &st);

@@ -11,9 +11,11 @@ stream is shrunk to a short reproducing sequence, which is printed, and the exit
 import argparse
 import os
 import random
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -225,12 +227,16 @@ def main():
     ap.add_argument("--seed", type=int, default=int(os.environ.get("AIKV_DIFF_SEED", "1")))
     ap.add_argument("--commands", type=int, default=5000)
     ap.add_argument("--build", default=os.environ.get("AIKV_BUILD", "build"))
+    ap.add_argument("--engine", choices=["memory", "sqlite"], default="memory",
+                    help="aikv-server's storage engine (sqlite: a store file in a temp dir)")
     args = ap.parse_args()
     build = args.build if os.path.isabs(args.build) else os.path.join(ROOT, args.build)
 
+    tmp = tempfile.mkdtemp(prefix="aikv-diff-")
+    engine_args = ["--storage", "sqlite", "--dir", tmp] if args.engine == "sqlite" else []
     pa, pb = free_port(), free_port()
     sa, ca = start([os.path.join(build, "aikv-server"), "--port", str(pa), "--bind", "127.0.0.1",
-                    "--loglevel", "warning"], pa, stderr=None)
+                    "--loglevel", "warning"] + engine_args, pa, stderr=None)
     try:
         sb, cb = start(["redis-server", "--port", str(pb), "--bind", "127.0.0.1", "--save", "",
                         "--appendonly", "no", "--loglevel", "warning"], pb)
@@ -251,7 +257,8 @@ def main():
                 print("   ", b" ".join(cmd))
             print("diff: 0 passed, 1 failed")
         else:
-            print("diff: %d commands, seed %d, replies identical" % (len(stream), args.seed))
+            print("diff: %d commands, seed %d, %s engine, replies identical"
+                  % (len(stream), args.seed, args.engine))
             print("diff: 1 passed, 0 failed")
     finally:
         for c in (ca, cb):
@@ -263,6 +270,7 @@ def main():
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
     # A clean SIGTERM exit is 0; sanitizer reports (leaks included) are not.
     if sa.returncode != 0:
         print("diff: aikv-server exited with status %s (see its stderr above)" % sa.returncode)

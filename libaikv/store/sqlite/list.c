@@ -20,12 +20,19 @@
  * soon as they can (LIMIT): LPOS, the pivot of LINSERT, the matches of
  * LREM -- O(n) like Redis's.
  *
- * LINSERT and LREM change the middle, which must stay gapless: they shift
- * the positions of the shorter side (O(min(i, n - i)) rows moved). SQLite
- * checks the primary key row by row during an UPDATE, so shifting a run by
- * one in place can collide with a row not yet moved; every shift therefore
- * goes through a parking range outside [lo - 1, hi + 1] that is known to
- * be free: first the rows move there, then to their final positions.
+ * LINSERT and LREM change the middle, which must stay gapless: one side of
+ * the gap moves by one position, the cheaper side, so O(min(i, n - i))
+ * rows move (each move rewrites the row: a few microseconds). SQLite
+ * checks the primary key row by row during an UPDATE, so shifting a run in
+ * place collides unless the rows are rewritten in the right order. SQLite
+ * rewrites them in ascending key order, which suits a move down; a move up
+ * goes through a parking range outside the list known to be free (first
+ * there, then into place: twice the work), and so does a move down should
+ * it ever collide (see move_run). "Cheaper" counts that: the side that
+ * would move down is chosen while it has at most twice the rows of the
+ * side that would move up. LREM of several elements renumbers the side
+ * with fewer rows through the parking range in two statements, whatever
+ * the number of gaps.
  *
  * Positions start at 0 for a new list and drift by one per push/pop: a
  * queue fed at one end and drained at the other moves by one position per
@@ -199,6 +206,11 @@ static int list_push(ak_engine *e, int db, ak_slice key, int where, const ak_sli
             return AK_NOTFOUND;
         if (sq_key_create(s, db, key, AIKV_TYPE_LIST, AK_ENC_QUICKLIST, &k) != AK_OK)
             return AK_NOTFOUND;
+    }
+    if (n == 0) { /* nothing to add to an existing list */
+        if (len)
+            *len = (size_t)k.count;
+        return AK_OK;
     }
     if (k.count == 0) { /* a new list: the first element goes to position 0 */
         k.lo = 0;

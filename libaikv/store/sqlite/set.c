@@ -9,26 +9,31 @@
  * so the primary-key order of an all-integer set is the ascending order of
  * Redis's intset, for free. The key row keeps the member count in k.count.
  *
- *   SADD / SREM / SISMEMBER   INSERT OR IGNORE / DELETE / point lookup,
- *                             one B-tree descent per member     O(log n)
- *   SCARD                     k.count                            O(1)
- *   SMEMBERS                  a range scan in key order           O(n)
- *   SSCAN (hashtable)         members in hash order from the cursor
- *                             (no index on a hash: a bounded sort)  O(n) a step
- *   SRANDMEMBER / SPOP        a random OFFSET (one pick), ORDER BY random()
- *                             LIMIT (distinct picks), or one scan with
- *                             sorted random offsets (repeated picks): O(n),
- *                             since a B-tree has no rank index
- *   SINTER                    the smallest set scanned, each member probed
- *                             in the others, smallest first    O(|min| * k log n)
- *   SUNION                    SELECT DISTINCT over the sets     O(N log N)
- *   SDIFF                     the first set scanned, each member probed in
- *                             the others (NOT EXISTS), or the others
- *                             materialised once (NOT IN), whichever costs less
+ *   SADD / SREM / SISMEMBER   INSERT OR IGNORE / DELETE / point lookup:
+ *                             one B-tree descent per member       O(log n)
+ *   SCARD                     k.count                              O(1)
+ *   SMEMBERS                  a range scan in key order             O(n)
+ *   SRANDMEMBER / SPOP        random ranks fetched by OFFSET (see "random
+ *                             members"): a B-tree has no rank index O(n)
+ *   SSCAN (hashtable)         the members in hash order from the cursor
+ *                             (see "SSCAN")                         O(n) a step
+ *   SINTER / SINTERCARD       the smallest set scanned in key order, each
+ *                             member looked up in the others, smallest
+ *                             first; LIMIT for SINTERCARD   O(|smallest| k log n)
+ *   SUNION                    two sets: a merge of two key-order scans
+ *                             (compound UNION, no sort)              O(N)
+ *                             more: SELECT DISTINCT, one sort        O(N log N)
+ *   SDIFF                     the first set scanned in key order, each member
+ *                             looked up in the others (NOT EXISTS) when they
+ *                             are much bigger than it, else the others
+ *                             materialised once into a temporary index
+ *                             (NOT IN)          O(|first| k log n) or O(N log N)
  *
  * The algebra's statements are fixed texts (cached like every statement):
- * the set of keys other than the scanned one is bound as a JSON array of
- * key ids and read with json_each() (built into SQLite since 3.38).
+ * beyond two sets, the key ids are bound as a JSON array and read with
+ * json_each() (built into SQLite since 3.38). Results come out in key
+ * order, so an intset's result is ascending as in Redis and the memory
+ * engine (both walk an intset in order).
  *
  * Encodings follow Redis 7.0 exactly (OBJECT ENCODING shows them), as the
  * memory engine does (store/mem/set.c):
@@ -63,15 +68,12 @@ static const char SQL_HAS[] = "SELECT 1 FROM set_members WHERE kid = ?1 AND memb
 static const char SQL_ALL[] = "SELECT member FROM set_members WHERE kid = ?1 ORDER BY member";
 static const char SQL_AT[] =
     "SELECT member FROM set_members WHERE kid = ?1 ORDER BY member LIMIT 1 OFFSET ?2";
-static const char SQL_SAMPLE[] =
-    "SELECT member FROM set_members WHERE kid = ?1 ORDER BY random() LIMIT ?2";
+static const char SQL_AFTER[] =
+    "SELECT member FROM set_members WHERE kid = ?1 AND member > ?2 ORDER BY member "
+    "LIMIT 1 OFFSET ?3";
 static const char SQL_POP_AT[] =
     "DELETE FROM set_members WHERE kid = ?1 AND member = "
     "(SELECT member FROM set_members WHERE kid = ?1 ORDER BY member LIMIT 1 OFFSET ?2) "
-    "RETURNING member";
-static const char SQL_POP_SAMPLE[] =
-    "DELETE FROM set_members WHERE kid = ?1 AND member IN "
-    "(SELECT member FROM set_members WHERE kid = ?1 ORDER BY random() LIMIT ?2) "
     "RETURNING member";
 /* Integers sort ahead of blobs: the greatest member is an INTEGER only if
  * they all are. */
@@ -79,26 +81,39 @@ static const char SQL_ALL_INTS[] =
     "SELECT typeof(member) = 'integer' FROM set_members WHERE kid = ?1 "
     "ORDER BY member DESC LIMIT 1";
 
-/* ?1 the smallest set, ?2 the others (JSON array of key ids, smallest
- * first: a member missing somewhere is rejected early), ?3 the limit (-1:
- * none). */
+/* ?1 the smallest set, ?2 the other one, ?3 the limit (-1: none). */
+static const char SQL_INTER2[] =
+    "SELECT a.member FROM set_members AS a WHERE a.kid = ?1 AND EXISTS "
+    "(SELECT 1 FROM set_members AS b WHERE b.kid = ?2 AND b.member = a.member) "
+    "ORDER BY a.member LIMIT ?3";
+/* ?2 the others as a JSON array of key ids, smallest first: a member
+ * missing somewhere is rejected early. */
 static const char SQL_INTER[] =
     "SELECT a.member FROM set_members AS a WHERE a.kid = ?1 AND NOT EXISTS "
     "(SELECT 1 FROM json_each(?2) AS j WHERE NOT EXISTS "
     "(SELECT 1 FROM set_members AS b WHERE b.kid = j.value AND b.member = a.member)) "
     "ORDER BY a.member LIMIT ?3";
-/* ?1 every set (JSON array of key ids). */
+/* Two sets: both are read in key order and merged (no sort). */
+static const char SQL_UNION2[] =
+    "SELECT member FROM set_members WHERE kid = ?1 UNION "
+    "SELECT member FROM set_members WHERE kid = ?2 ORDER BY 1";
+/* ?1 every set (JSON array of key ids): one sort of all their members. */
 static const char SQL_UNION[] =
     "SELECT DISTINCT member FROM set_members WHERE kid IN (SELECT value FROM json_each(?1)) "
     "ORDER BY member";
-/* ?1 the first set, ?2 the others: each member of the first probed in the
- * others (biggest first: the likeliest to hold it). */
+/* ?1 the first set, ?2 the others. Probing: each member of the first
+ * looked up in the others (biggest first: the likeliest to hold it). */
+static const char SQL_DIFF_PROBE1[] =
+    "SELECT a.member FROM set_members AS a WHERE a.kid = ?1 AND NOT EXISTS "
+    "(SELECT 1 FROM set_members AS b WHERE b.kid = ?2 AND b.member = a.member) "
+    "ORDER BY a.member";
 static const char SQL_DIFF_PROBE[] =
     "SELECT a.member FROM set_members AS a WHERE a.kid = ?1 AND NOT EXISTS "
     "(SELECT 1 FROM json_each(?2) AS j, set_members AS b "
     "WHERE b.kid = j.value AND b.member = a.member) "
     "ORDER BY a.member";
-/* Same, the others' members materialised once into a temporary index. */
+/* Building: the others' members materialised once into a temporary
+ * index, which each member of the first is looked up in. */
 static const char SQL_DIFF_BUILD[] =
     "SELECT member FROM set_members WHERE kid = ?1 AND member NOT IN "
     "(SELECT member FROM set_members WHERE kid IN (SELECT value FROM json_each(?2))) "
@@ -294,6 +309,16 @@ static int set_members(ak_engine *e, int db, ak_slice key, ak_elem_fn fn, void *
 
 /* ---------------------------------------------------------------- random members */
 
+/*
+ * A B-tree has no rank index, so a uniform pick is a rank drawn at random
+ * and the row at that OFFSET: O(n) to skip to it (SQLite skips rows inside
+ * the VM, without handing them out). Several picks draw their ranks first,
+ * sort them, and fetch them in one pass: either a walk of the whole set
+ * (many picks) or a chain of "member > previous LIMIT 1 OFFSET gap" steps
+ * (few picks), each resuming where the last stopped -- one skip through
+ * the set in all, plus a descent per pick.
+ */
+
 /* One member picked uniformly: the row at a random offset. */
 static void emit_one_random(sq_engine *s, const sq_key *k, ak_elem_fn fn, void *ctx)
 {
@@ -303,78 +328,210 @@ static void emit_one_random(sq_engine *s, const sq_key *k, ak_elem_fn fn, void *
     emit_rows(s, st, fn, ctx);
 }
 
+/* Members fetched by rank: the bytes, and member i at (at[i], len[i]). */
+typedef struct picked {
+    bytes b;
+    size_t *at, *len;
+    size_t n;
+} picked;
+
+static void picked_init(picked *p, size_t n)
+{
+    memset(&p->b, 0, sizeof p->b);
+    p->at = ak_malloc((n ? n : 1) * sizeof *p->at);
+    p->len = ak_malloc((n ? n : 1) * sizeof *p->len);
+    p->n = n;
+}
+
+static void picked_free(picked *p)
+{
+    ak_free(p->b.p);
+    ak_free(p->at);
+    ak_free(p->len);
+}
+
+static ak_slice picked_get(const picked *p, size_t i)
+{
+    return bytes_at(&p->b, p->at[i], p->len[i]);
+}
+
+/* Fetches the members at ranks r[0..n) (ascending, repeats allowed) into
+ * p (initialised for n). 1 if all were fetched, 0 if a step failed
+ * (recorded). */
+static int fetch_ranks(sq_engine *s, const sq_key *k, const uint64_t *r, size_t n, picked *p)
+{
+    char buf[24];
+    size_t i = 0;
+    if (n > (uint64_t)k->count / 3) {
+        /* Many picks: one walk over the set. */
+        sqlite3_stmt *st = sq_prep(s, SQL_ALL);
+        sqlite3_bind_int64(st, 1, k->id);
+        for (uint64_t rank = 0; i < n && sq_step(s, st) == SQLITE_ROW; rank++) {
+            if (r[i] != rank)
+                continue;
+            ak_slice m = sq_column_member(st, 0, buf);
+            size_t where = bytes_add(&p->b, m);
+            for (; i < n && r[i] == rank; i++) {
+                p->at[i] = where;
+                p->len[i] = m.len;
+            }
+        }
+        sq_reset(st);
+        return i == n;
+    }
+    /* Few picks: each fetch resumes after the previous member, bound from
+     * its own copy (p->b may move while a statement runs). */
+    bytes prev = {0};
+    int ok = 1;
+    for (; i < n && ok; i++) {
+        if (i > 0 && r[i] == r[i - 1]) {
+            p->at[i] = p->at[i - 1];
+            p->len[i] = p->len[i - 1];
+            continue;
+        }
+        sqlite3_stmt *st;
+        if (i == 0) {
+            st = sq_prep(s, SQL_AT);
+            sqlite3_bind_int64(st, 1, k->id);
+            sqlite3_bind_int64(st, 2, (int64_t)r[0]);
+        } else {
+            st = sq_prep(s, SQL_AFTER);
+            sqlite3_bind_int64(st, 1, k->id);
+            sq_bind_member(st, 2, bytes_at(&prev, 0, prev.len));
+            sqlite3_bind_int64(st, 3, (int64_t)(r[i] - r[i - 1] - 1));
+        }
+        ok = sq_step(s, st) == SQLITE_ROW;
+        if (ok) {
+            ak_slice m = sq_column_member(st, 0, buf);
+            p->at[i] = bytes_add(&p->b, m);
+            p->len[i] = m.len;
+        }
+        sq_reset(st);
+        if (ok) {
+            prev.len = 0;
+            bytes_add(&prev, picked_get(p, i));
+        }
+    }
+    ak_free(prev.p);
+    return ok;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* want (< size) distinct ranks of 0..size-1, ascending, into r. */
+static void distinct_ranks(sq_engine *s, uint64_t size, size_t want, uint64_t *r)
+{
+    if (want > size / 3) {
+        /* Selection sampling (Knuth's algorithm S): one pass. */
+        size_t got = 0;
+        for (uint64_t i = 0; got < want; i++)
+            if (sq_rand(s) % (size - i) < want - got)
+                r[got++] = i;
+        return;
+    }
+    /* Few of many: draw, sort, drop repeats, draw again for the gaps. */
+    size_t got = 0;
+    while (got < want) {
+        for (size_t i = got; i < want; i++)
+            r[i] = sq_rand(s) % size;
+        qsort(r, want, sizeof *r, cmp_u64);
+        got = 0;
+        for (size_t i = 0; i < want; i++)
+            if (got == 0 || r[i] != r[got - 1])
+                r[got++] = r[i];
+    }
+}
+
+/* A random order of 0..n-1 (Fisher-Yates), so distinct picks do not come
+ * out in key order. */
+static size_t *shuffled(sq_engine *s, size_t n)
+{
+    size_t *o = ak_malloc((n ? n : 1) * sizeof *o);
+    for (size_t i = 0; i < n; i++)
+        o[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)(sq_rand(s) % i), tmp = o[i - 1];
+        o[i - 1] = o[j];
+        o[j] = tmp;
+    }
+    return o;
+}
+
+/* want (1 < want < count) distinct members, fetched into p in a random
+ * order (order[i] is the index of the i-th). 0 on failure. */
+static int pick_distinct(sq_engine *s, const sq_key *k, size_t want, picked *p, size_t **order)
+{
+    uint64_t *r = ak_malloc(want * sizeof *r);
+    distinct_ranks(s, (uint64_t)k->count, want, r);
+    picked_init(p, want);
+    int ok = fetch_ranks(s, k, r, want, p);
+    ak_free(r);
+    *order = shuffled(s, want);
+    return ok;
+}
+
 /* `picks` independent picks with picks >= count: every member is read once
  * into memory (the reply is larger anyway), then picked from. */
 static void emit_repeated_from_all(sq_engine *s, const sq_key *k, uint64_t picks, ak_elem_fn fn,
                                    void *ctx)
 {
-    size_t n = (size_t)k->count, got = 0;
-    size_t *at = ak_malloc(n * sizeof *at), *len = ak_malloc(n * sizeof *len);
-    bytes b = {0};
-    char buf[24];
-    sqlite3_stmt *st = sq_prep(s, SQL_ALL);
-    sqlite3_bind_int64(st, 1, k->id);
-    while (got < n && sq_step(s, st) == SQLITE_ROW) {
-        ak_slice m = sq_column_member(st, 0, buf);
-        at[got] = bytes_add(&b, m);
-        len[got++] = m.len;
-    }
-    sq_reset(st);
-    for (uint64_t i = 0; got > 0 && i < picks; i++) {
-        size_t j = (size_t)(sq_rand(s) % got);
-        fn(ctx, bytes_at(&b, at[j], len[j]));
-    }
-    ak_free(b.p);
-    ak_free(at);
-    ak_free(len);
+    size_t n = (size_t)k->count;
+    uint64_t *r = ak_malloc(n * sizeof *r);
+    for (size_t i = 0; i < n; i++)
+        r[i] = i;
+    picked p;
+    picked_init(&p, n);
+    if (fetch_ranks(s, k, r, n, &p))
+        for (uint64_t i = 0; i < picks; i++)
+            fn(ctx, picked_get(&p, (size_t)(sq_rand(s) % n)));
+    picked_free(&p);
+    ak_free(r);
 }
 
-typedef struct pick {
-    uint64_t off;  /* the member's rank in key order */
-    size_t slot;   /* the pick's place in the reply */
-} pick;
+typedef struct draw {
+    uint64_t rank;
+    size_t slot; /* the pick's place in the reply */
+} draw;
 
-static int by_off(const void *a, const void *b)
+static int by_rank(const void *a, const void *b)
 {
-    uint64_t x = ((const pick *)a)->off, y = ((const pick *)b)->off;
+    uint64_t x = ((const draw *)a)->rank, y = ((const draw *)b)->rank;
     return x < y ? -1 : x > y;
 }
 
-/* 1 < picks < count independent picks: random ranks, sorted, collected in
- * one scan, handed out in the order they were drawn. */
-static void emit_repeated_scan(sq_engine *s, const sq_key *k, size_t picks, ak_elem_fn fn,
-                               void *ctx)
+/* 1 < picks < count independent picks: ranks drawn, fetched in rank
+ * order, handed out in the order they were drawn. */
+static void emit_repeated(sq_engine *s, const sq_key *k, size_t picks, ak_elem_fn fn, void *ctx)
 {
-    pick *p = ak_malloc(picks * sizeof *p);
-    size_t *at = ak_malloc(picks * sizeof *at), *len = ak_malloc(picks * sizeof *len);
+    draw *d = ak_malloc(picks * sizeof *d);
+    uint64_t *r = ak_malloc(picks * sizeof *r);
     for (size_t i = 0; i < picks; i++) {
-        p[i].off = sq_rand(s) % (uint64_t)k->count;
-        p[i].slot = i;
+        d[i].rank = sq_rand(s) % (uint64_t)k->count;
+        d[i].slot = i;
     }
-    qsort(p, picks, sizeof *p, by_off);
-    bytes b = {0};
-    char buf[24];
-    size_t j = 0;
-    sqlite3_stmt *st = sq_prep(s, SQL_ALL);
-    sqlite3_bind_int64(st, 1, k->id);
-    for (uint64_t rank = 0; j < picks && sq_step(s, st) == SQLITE_ROW; rank++) {
-        if (p[j].off != rank)
-            continue;
-        ak_slice m = sq_column_member(st, 0, buf);
-        size_t where = bytes_add(&b, m);
-        for (; j < picks && p[j].off == rank; j++) {
-            at[p[j].slot] = where;
-            len[p[j].slot] = m.len;
+    qsort(d, picks, sizeof *d, by_rank);
+    for (size_t i = 0; i < picks; i++)
+        r[i] = d[i].rank;
+    picked p;
+    picked_init(&p, picks);
+    if (fetch_ranks(s, k, r, picks, &p)) {
+        size_t *at = ak_malloc(picks * sizeof *at), *len = ak_malloc(picks * sizeof *len);
+        for (size_t i = 0; i < picks; i++) {
+            at[d[i].slot] = p.at[i];
+            len[d[i].slot] = p.len[i];
         }
-    }
-    sq_reset(st);
-    if (j == picks) /* short only if the scan failed (recorded) */
         for (size_t i = 0; i < picks; i++)
-            fn(ctx, bytes_at(&b, at[i], len[i]));
-    ak_free(b.p);
-    ak_free(p);
-    ak_free(at);
-    ak_free(len);
+            fn(ctx, bytes_at(&p.b, at[i], len[i]));
+        ak_free(at);
+        ak_free(len);
+    }
+    picked_free(&p);
+    ak_free(r);
+    ak_free(d);
 }
 
 static int set_random(ak_engine *e, int db, ak_slice key, long long count, ak_elem_fn fn,
@@ -394,7 +551,7 @@ static int set_random(ak_engine *e, int db, ak_slice key, long long count, ak_el
         else if (picks >= size)
             emit_repeated_from_all(s, &k, picks, fn, ctx);
         else
-            emit_repeated_scan(s, &k, (size_t)picks, fn, ctx);
+            emit_repeated(s, &k, (size_t)picks, fn, ctx);
         return AK_OK;
     }
     if ((uint64_t)count >= size) {
@@ -402,12 +559,13 @@ static int set_random(ak_engine *e, int db, ak_slice key, long long count, ak_el
     } else if (count == 1) {
         emit_one_random(s, &k, fn, ctx);
     } else {
-        /* Distinct picks: the rows with the smallest of one random number
-         * each (a bounded sort, O(n log count)). */
-        sqlite3_stmt *st = sq_prep(s, SQL_SAMPLE);
-        sqlite3_bind_int64(st, 1, k.id);
-        sqlite3_bind_int64(st, 2, count);
-        emit_rows(s, st, fn, ctx);
+        picked p;
+        size_t *order;
+        if (pick_distinct(s, &k, (size_t)count, &p, &order))
+            for (size_t i = 0; i < p.n; i++)
+                fn(ctx, picked_get(&p, order[i]));
+        ak_free(order);
+        picked_free(&p);
     }
     return AK_OK;
 }
@@ -433,6 +591,32 @@ static void reencode_remaining(sq_engine *s, sq_key *k)
     sq_reset(st);
 }
 
+/* Pops `count` (1 < count < k->count) members picked at random; how many
+ * went. */
+static uint64_t pop_many(sq_engine *s, const sq_key *k, size_t count, ak_elem_fn fn, void *ctx)
+{
+    picked p;
+    size_t *order;
+    uint64_t popped = 0;
+    if (pick_distinct(s, k, count, &p, &order)) {
+        sqlite3_stmt *st = sq_prep(s, SQL_DELETE);
+        for (size_t i = 0; i < p.n; i++) {
+            ak_slice m = picked_get(&p, order[i]);
+            sqlite3_bind_int64(st, 1, k->id);
+            sq_bind_member(st, 2, m);
+            int rc = sq_step(s, st);
+            sq_reset(st);
+            if (rc != SQLITE_DONE)
+                break;
+            fn(ctx, m);
+            popped++;
+        }
+    }
+    ak_free(order);
+    picked_free(&p);
+    return popped;
+}
+
 static int set_pop(ak_engine *e, int db, ak_slice key, uint64_t count, ak_elem_fn fn, void *ctx)
 {
     sq_engine *s = SQ(e);
@@ -446,19 +630,16 @@ static int set_pop(ak_engine *e, int db, ak_slice key, uint64_t count, ak_elem_f
         sq_key_delete(s, &k);
         return AK_OK;
     }
-    sqlite3_stmt *st;
+    uint64_t popped;
     if (count == 1) {
-        st = sq_prep(s, SQL_POP_AT);
+        /* RETURNING hands out the deleted row. */
+        sqlite3_stmt *st = sq_prep(s, SQL_POP_AT);
         sqlite3_bind_int64(st, 1, k.id);
         sqlite3_bind_int64(st, 2, (int64_t)(sq_rand(s) % (uint64_t)k.count));
+        popped = emit_rows(s, st, fn, ctx);
     } else {
-        st = sq_prep(s, SQL_POP_SAMPLE);
-        sqlite3_bind_int64(st, 1, k.id);
-        sqlite3_bind_int64(st, 2, (int64_t)count);
+        popped = pop_many(s, &k, (size_t)count, fn, ctx);
     }
-    /* RETURNING hands out the deleted rows; the deletion is complete by
-     * the first row. */
-    uint64_t popped = emit_rows(s, st, fn, ctx);
     if (s->base.error || popped == 0)
         return AK_OK;
     k.count -= (int64_t)popped;
@@ -492,9 +673,11 @@ static int set_pop(ak_engine *e, int db, ak_slice key, uint64_t count, ak_elem_f
  */
 #define SCAN_MIN_FRACTION 256
 
+/* The inner LIMIT keeps SQLite from flattening the subquery, which would
+ * compute the hash twice for half the rows. */
 static const char SQL_SCAN[] =
     "SELECT member, h FROM (SELECT member, aikv_member_hash(member) AS h FROM set_members "
-    "WHERE kid = ?1) WHERE h >= ?2 ORDER BY h LIMIT ?3";
+    "WHERE kid = ?1 LIMIT -1) WHERE h >= ?2 ORDER BY h LIMIT ?3";
 static const char HASH_FN[] = "aikv_member_hash";
 
 static void member_hash_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -679,12 +862,23 @@ static int set_inter(ak_engine *e, int db, const ak_slice *keys, size_t n, uint6
         /* Scan the smallest; probe the others from the smallest up. */
         qsort(v, n, sizeof *v, by_count_asc);
         size_t m = distinct_sets(v, n, 1);
-        char *others = json_ids(v + 1, m - 1);
-        sqlite3_stmt *st = sq_prep(s, SQL_INTER);
+        char *others = m > 2 ? json_ids(v + 1, m - 1) : NULL;
+        sqlite3_stmt *st = sq_prep(s, m == 1 ? SQL_ALL : m == 2 ? SQL_INTER2 : SQL_INTER);
         sqlite3_bind_int64(st, 1, v[0].id);
-        bind_json(st, 2, others);
-        sqlite3_bind_int64(st, 3, limit ? as_limit(limit) : -1);
-        emit_rows(s, st, fn, ctx);
+        if (m == 2)
+            sqlite3_bind_int64(st, 2, v[1].id);
+        else if (m > 2)
+            bind_json(st, 2, others);
+        uint64_t got = 0;
+        char buf[24];
+        /* SQL_ALL has no LIMIT: count here (SINTERCARD of one key). */
+        if (m > 1)
+            sqlite3_bind_int64(st, 3, limit ? as_limit(limit) : -1);
+        while ((!limit || got < limit) && sq_step(s, st) == SQLITE_ROW) {
+            fn(ctx, sq_column_member(st, 0, buf));
+            got++;
+        }
+        sq_reset(st);
         ak_free(others);
     }
     ak_free(v);
@@ -703,7 +897,12 @@ static int set_unite(ak_engine *e, int db, const ak_slice *keys, size_t n, ak_el
         if (m == 1) {
             sq_key k = {.id = v[0].id};
             emit_all(s, &k, fn, ctx);
-        } else if (m > 1) {
+        } else if (m == 2) {
+            sqlite3_stmt *st = sq_prep(s, SQL_UNION2);
+            sqlite3_bind_int64(st, 1, v[0].id);
+            sqlite3_bind_int64(st, 2, v[1].id);
+            emit_rows(s, st, fn, ctx);
+        } else if (m > 2) {
             char *all = json_ids(v, m);
             sqlite3_stmt *st = sq_prep(s, SQL_UNION);
             bind_json(st, 1, all);
@@ -734,17 +933,28 @@ static int set_diff(ak_engine *e, int db, const ak_slice *keys, size_t n, ak_ele
         emit_all(s, &k, fn, ctx);
         goto out;
     }
-    /* Probing costs a lookup per member of the first set and other set
-     * (fewer when a member is found early); materialising the others costs
-     * their members once plus a cheap probe per member of the first. */
-    uint64_t probe = (uint64_t)v[0].count * others, build = (uint64_t)v[0].count;
+    /* Probing costs a B-tree descent per member of the first set and other
+     * set (fewer when a member is found early); building costs an insert
+     * per member of the others plus a cheap lookup per member of the
+     * first. Measured, a descent costs about four inserts: probe only when
+     * the others are much bigger than the first. */
+    uint64_t rest = 0;
     for (size_t i = 1; i <= others; i++)
-        build += (uint64_t)v[i].count;
-    qsort(v + 1, others, sizeof *v, by_count_desc);
-    char *json = json_ids(v + 1, others);
-    sqlite3_stmt *st = sq_prep(s, probe <= build ? SQL_DIFF_PROBE : SQL_DIFF_BUILD);
+        rest += (uint64_t)v[i].count;
+    int probe = (uint64_t)v[0].count * others * 4 < rest;
+    sqlite3_stmt *st;
+    char *json = NULL;
+    if (probe && others == 1) {
+        st = sq_prep(s, SQL_DIFF_PROBE1);
+        sqlite3_bind_int64(st, 2, v[1].id);
+    } else {
+        if (probe)
+            qsort(v + 1, others, sizeof *v, by_count_desc);
+        json = json_ids(v + 1, others);
+        st = sq_prep(s, probe ? SQL_DIFF_PROBE : SQL_DIFF_BUILD);
+        bind_json(st, 2, json);
+    }
     sqlite3_bind_int64(st, 1, v[0].id);
-    bind_json(st, 2, json);
     emit_rows(s, st, fn, ctx);
     ak_free(json);
 out:

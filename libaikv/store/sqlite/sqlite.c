@@ -480,10 +480,11 @@ static void purge_trash(sq_engine *s, int64_t budget)
         int64_t kid = sqlite3_column_int64(st, 0);
         int type = sqlite3_column_int(st, 1);
         sq_reset(st);
-        int64_t n = purge(s, kid, type, budget);
+        int64_t want = budget;
+        int64_t n = purge(s, kid, type, want);
         sq_wrote(s);
         budget -= n;
-        if (n < budget || n == 0) {
+        if (n < want) { /* the last of them went */
             st = sq_prep(s, DONE);
             sqlite3_bind_int64(st, 1, kid);
             sq_run(s, st);
@@ -787,6 +788,12 @@ static int sq_random_key(ak_engine *e, int db, ak_slice *out)
                 return AK_OK;
             }
             sq_reset(st);
+            if (small) {
+                /* An offset past the end: the count was stale (another
+                 * process wrote). Count again and draw again. */
+                load_counts(s);
+                break;
+            }
         }
     }
     return AK_NOTFOUND;

@@ -170,7 +170,8 @@ int sq_key_create(sq_engine *s, int db, ak_slice key, aikv_type_t type, int enc,
 /* Writes k->enc, count, lo, hi back to the key's row. */
 int sq_key_save(sq_engine *s, const sq_key *k);
 /* Deletes the key's row and its elements (a large collection's elements
- * go in the background, a chunk per cron step). */
+ * go in the background, a chunk per cron step). k->count must still say
+ * how many element rows there are: it picks inline or background. */
 int sq_key_delete(sq_engine *s, sq_key *k);
 
 /* The operations tables of the types, defined in list.c, hash.c, set.c,
