@@ -36,6 +36,9 @@
     X(command_getkeys) X(command_help) X(info) X(time) X(config_get) X(config_set)          \
     X(config_resetstat) X(config_help) X(debug) X(shutdown)
 
+/* cmd/persist.c */
+#define AK_PERSIST_CMDS(X) X(save) X(bgsave) X(lastsave)
+
 /* cmd/list.c */
 #define AK_LIST_CMDS(X)                                                                     \
     X(lpush) X(rpush) X(lpushx) X(rpushx) X(lpop) X(rpop) X(llen) X(lrange) X(lindex)       \
@@ -87,6 +90,7 @@ AK_DB_CMDS(AK_DECLARE)
 AK_CONN_CMDS(AK_DECLARE)
 AK_MULTI_CMDS(AK_DECLARE)
 AK_SERVER_CMDS(AK_DECLARE)
+AK_PERSIST_CMDS(AK_DECLARE)
 
 /* ---- operations shared by commands and the typed C API (aikv.h) ----
  * They return AK_OK / AK_NOTFOUND / AK_WRONGTYPE or an AIKV_* code, and

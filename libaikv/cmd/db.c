@@ -4,6 +4,7 @@
  */
 #include <limits.h>
 
+#include "../core/persist.h"
 #include "cmds.h"
 
 void ak_cmd_select(ak_session *c)
@@ -49,6 +50,8 @@ static void flush_generic(ak_session *c, int db)
         return;
     ak_signal_db(c->st, db); /* first: WATCH looks at the keys being flushed */
     ak_eng(c)->ops->flush(ak_eng(c), db, async);
+    if (db == -1)
+        ak_persist_flushall(c->st); /* the snapshot follows, as Redis's */
     ak_reply_ok(c);
 }
 

@@ -33,6 +33,7 @@ typedef void ak_cmd_proc(ak_session *c);
     X(FAST, 0x0800, "fast")                 \
     X(NO_AUTH, 0x1000, "no_auth")           \
     X(MAY_REPLICATE, 0x2000, "may_replicate") \
+    X(NO_ASYNC_LOADING, 0x40000, "no_async_loading") \
     X(NO_MULTI, 0x4000, "no_multi")         \
     X(ALLOW_BUSY, 0x8000, "allow_busy")     \
     X(SENTINEL, 0x10000, "sentinel")        \

@@ -29,6 +29,7 @@
 #define AB AK_CMD_ALLOW_BUSY
 
 #define NM AK_CMD_NO_MULTI
+#define NAL AK_CMD_NO_ASYNC_LOADING
 #define SS AK_CMD_SKIP_SLOWLOG
 
 /* CMD(name, handler, arity, flags, first key, last key, key step, ACL categories
@@ -233,11 +234,14 @@ static ak_cmd table[] = {
     CMD("unwatch", unwatch, 1, NS | LD | ST | F | AB, 0, 0, 0, "transaction", ""),
     CMD("watch", watch, -2, NS | LD | ST | F | AB, 1, -1, 1, "transaction", ""),
     /* server */
+    CMD("bgsave", bgsave, -1, A | NS | NAL, 0, 0, 0, "", ""),
     /* COMMAND alone lists every command; with a word it is a container. */
     CONTAINER("command", ak_cmd_command, -1, LD | ST, "connection", "nondeterministic_output_order", command_subs),
     CONTAINER("config", NULL, -2, 0, "", "", config_subs),
     CMD("debug", debug, -2, A | NS | LD | ST, 0, 0, 0, "", ""),
     CMD("info", info, -1, LD | ST, 0, 0, 0, "dangerous", "nondeterministic_output request_policy:all_shards response_policy:special"),
+    CMD("lastsave", lastsave, 1, LD | ST | F, 0, 0, 0, "admin dangerous", "nondeterministic_output"),
+    CMD("save", save, 1, A | NS | NAL | NM, 0, 0, 0, "", ""),
     CMD("shutdown", shutdown, -1, A | NS | LD | ST | NM | AB, 0, 0, 0, "", ""),
     CMD("time", time, 1, LD | ST | F, 0, 0, 0, "", "nondeterministic_output"),
     END};

@@ -3,23 +3,33 @@
 
 Usage: AIKV_BUILD=build /usr/bin/python3 tests/bench/bench.py [options]
        make bench BENCH_ARGS="--rounds 3 --memory-keys 0"
+       make bench BENCH_ARGS="--engines memory,sqlite-normal,sqlite-full --tests get,set,incr,lpush,hset,zadd"
 
-Starts $AIKV_BUILD/aikv-server and a real redis-server (no persistence) on
-free 127.0.0.1 ports, then:
+Starts one $AIKV_BUILD/aikv-server per storage engine of --engines (default
+memory; also sqlite-normal, sqlite-full, sqlite-off: `--storage sqlite --dir
+<a temp dir of its own> --durability X`) and a real redis-server (no
+persistence), each on a free 127.0.0.1 port. The servers are named "aikv"
+(memory engine), "aikv-sqlite-normal", ... and "redis". Then:
 
-  throughput  redis-benchmark --csv against both servers, alternating which one
-              goes first from round to round (so that neither always gets the
-              cooler CPU), the median requests/s of each (test, pipeline,
-              server), and the ratio aikv/redis.
+  throughput  redis-benchmark --csv, one run per (test, pipeline, server),
+              rotating the order of the servers from round to round (so that
+              none always gets the cooler CPU), the median requests/s of each
+              (test, pipeline, server), and the ratio of each aikv server to
+              redis. For a SQLite server, INFO storage is read before and after
+              each run: its fsyncs/s and commits/s over the run (medians).
   memory      FLUSHALL, INFO memory used_memory, load N keys
               "SET key:i value:i" over a raw pipelined socket, used_memory
-              again: the growth per server and the ratio aikv/redis. The
-              process RSS is reported beside it, as a figure that does not
-              depend on the server's own accounting.
+              again: the growth per server and the ratio of each aikv server
+              to redis. The process RSS is reported beside it, as a figure
+              that does not depend on the server's own accounting. A SQLite
+              server is first restarted on an emptied directory (a SQLite file
+              keeps the pages the throughput runs freed), and its store file
+              (file and WAL) is compared with the raw data, sum(len(key) +
+              len(value)): bytes per key and size per million keys.
 
 Benchmarks report, they do not judge: the exit status is 0 whatever the
 ratios, 1 when something failed to run (a server that does not start, an
-error reply, redis-benchmark failing), 2 for bad usage. Both servers are
+error reply, redis-benchmark failing), 2 for bad usage. Every server is
 stopped by pid whatever happens.
 """
 
@@ -39,9 +49,21 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HOST = "127.0.0.1"
-SERVERS = ("aikv", "redis")
+REDIS = "redis"
+STORE_FILE = "dump.aikv"  # the SQLite engine's file in its --dir (default dbfilename)
+
+# --engines: engine -> (server name, --durability of the SQLite engine or None
+# for the memory engine). The memory engine's server keeps the name "aikv" of
+# the days when it was the only one, so that output and JSON stay comparable.
+ENGINES = {
+    "memory": ("aikv", None),
+    "sqlite-normal": ("aikv-sqlite-normal", "normal"),
+    "sqlite-full": ("aikv-sqlite-full", "full"),
+    "sqlite-off": ("aikv-sqlite-off", "off"),
+}
 
 # redis-benchmark --csv names its tests by the command, e.g. "MSET (10 keys)".
+# Listed in redis-benchmark's own order, which the runs follow (see throughput).
 KNOWN_TESTS = {
     "ping_inline": "PING_INLINE", "ping_mbulk": "PING_MBULK", "set": "SET", "get": "GET",
     "incr": "INCR", "lpush": "LPUSH", "rpush": "RPUSH", "lpop": "LPOP", "rpop": "RPOP",
@@ -66,21 +88,58 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_ports(n):
+    """n distinct free ports (the kernel may hand the same one out twice)."""
+    ports = []
+    while len(ports) < n:
+        p = free_port()
+        if p not in ports:
+            ports.append(p)
+    return ports
+
+
+def file_size(path):
+    """The size of a file, None when it is not there."""
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
+
+
+def print_table(header, rows):
+    """Columns as wide as their widest cell, two spaces apart: the first
+    left-aligned, the others (numbers) right-aligned."""
+    widths = [max(len(r[i]) for r in [header] + rows) for i in range(len(header))]
+    for r in [header] + rows:
+        log("  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                      for i, (c, w) in enumerate(zip(r, widths))).rstrip())
+
+
 # ---------------------------------------------------------------- servers
 
 class Server:
-    def __init__(self, name, argv, port, logpath):
+    def __init__(self, name, argv, port, logpath, datadir=None):
         self.name, self.argv, self.port, self.logpath = name, argv, port, logpath
+        self.datadir = datadir  # the SQLite engine's --dir; None for the others
         self.proc = None
         self._log = None
 
+    @property
+    def sqlite(self):
+        return self.datadir is not None
+
     def start(self, timeout):
-        self._log = open(self.logpath, "wb")
+        # Appending: a restarted server's log keeps what its first run said.
+        self._log = open(self.logpath, "ab")
         # A session of its own: a ^C at the terminal reaches bench.py only,
         # which then stops the servers itself.
-        self.proc = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, cwd=os.path.dirname(self.logpath),
-                                     start_new_session=True)
+        try:
+            self.proc = subprocess.Popen(self.argv, stdout=self._log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL,
+                                         cwd=os.path.dirname(self.logpath),
+                                         start_new_session=True)
+        except OSError as e:  # e.g. the binary being rebuilt at that moment
+            raise BenchError("%s cannot be started: %s" % (self.name, e))
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
@@ -124,6 +183,20 @@ class Server:
             self._log.close()
             self._log = None
         return self.proc.returncode
+
+    def restart_empty(self, timeout):
+        """Stop, empty the data directory, start again on the same port: the
+        store file then holds only what comes next (a SQLite file keeps the
+        pages that earlier writes freed, it does not shrink)."""
+        rc = self.stop()
+        if rc != 0:
+            log("warning: %s exited with status %s\n%s" % (self.name, rc, self.log_tail(10)))
+        try:
+            shutil.rmtree(self.datadir)
+            os.mkdir(self.datadir)
+        except OSError as e:
+            raise BenchError("%s: cannot empty %s: %s" % (self.name, self.datadir, e))
+        self.start(timeout)
 
     def log_tail(self, n=30):
         try:
@@ -229,6 +302,16 @@ class Conn:
             raise BenchError("INFO memory has no used_memory field")
         return int(fields["used_memory"])
 
+    def storage_counters(self):
+        """(storage_commits, storage_fsyncs) from INFO storage, or None when
+        the server does not report them (the memory engine has only
+        storage_engine)."""
+        fields = self.info("storage")
+        try:
+            return int(fields["storage_commits"]), int(fields["storage_fsyncs"])
+        except (KeyError, ValueError):
+            return None
+
     def load(self, nkeys, batch):
         """SET key:i value:i for i in [0, nkeys): each batch is one sendall of
         pre-built RESP, then exactly `batch` replies must come back, all +OK.
@@ -255,10 +338,31 @@ class Conn:
 
 # ---------------------------------------------------------------- throughput
 
-def run_benchmark(args, port, pipeline):
-    """One redis-benchmark run; returns {TEST: rps}."""
+def test_key(test):
+    """The name redis-benchmark --csv gives to the -t test `test`."""
+    return KNOWN_TESTS.get(test, test.upper())
+
+
+def test_rank(test):
+    """Position in redis-benchmark's own order (unknown tests last)."""
+    order = list(KNOWN_TESTS)
+    return order.index(test) if test in order else len(order)
+
+
+def rotated(names, rnd):
+    """The servers in the order of round rnd: rotated by one each round, so
+    that over the rounds each goes first (and last) as often as the others."""
+    k = rnd % len(names)
+    return names[k:] + names[:k]
+
+
+def run_benchmark(args, port, pipeline, test):
+    """One redis-benchmark run of one test. Returns ({TEST: rps}, seconds):
+    seconds is the time of its timed tests, requests / rps summed over the CSV
+    rows, so that a helper test ("LPUSH (needed to benchmark LRANGE)") counts
+    too and the process start and the connects do not."""
     argv = ["redis-benchmark", "-h", HOST, "-p", str(port), "-c", str(args.clients),
-            "-n", str(args.requests), "-P", str(pipeline), "-t", ",".join(args.tests), "--csv"]
+            "-n", str(args.requests), "-P", str(pipeline), "-t", test, "--csv"]
     if args.keyspace > 0:
         argv += ["-r", str(args.keyspace)]
     try:
@@ -275,6 +379,7 @@ def run_benchmark(args, port, pipeline):
         raise BenchError("redis-benchmark on port %d failed (exit %d): %s\n%s%s"
                          % (port, p.returncode, " ".join(argv), out[-1000:], err[-1000:]))
     rps = {}
+    seconds = 0.0
     for row in csv.reader(io.StringIO(out)):
         if len(row) < 2 or row[0] == "test":
             continue
@@ -283,69 +388,167 @@ def run_benchmark(args, port, pipeline):
             rps[name] = float(row[1])
         except ValueError:
             raise BenchError("redis-benchmark: unexpected CSV row %r" % (row,))
-    missing = [t for t in args.tests if KNOWN_TESTS.get(t, t.upper()) not in rps]
-    if missing:
+        if rps[name] > 0:
+            seconds += args.requests / rps[name]
+    if test_key(test) not in rps:
         raise BenchError("redis-benchmark on port %d reported no result for %s\n%s%s"
-                         % (port, ", ".join(missing), out[-1000:], err[-1000:]))
-    return rps
+                         % (port, test, out[-1000:], err[-1000:]))
+    return rps, seconds
 
 
 def throughput(args, servers):
-    """samples[(TEST, pipeline)][server] = [rps per round]."""
-    samples = {}
+    """Returns (samples, storage):
+    samples[(TEST, pipeline)][server] = [rps per round];
+    storage[(TEST, pipeline)][server] = {"fsyncs": [/s per round], "commits": [...]}
+    for the SQLite servers, a round missing where INFO storage had no counters.
+
+    Each round runs, for each pipeline and test, every server in turn, in the
+    order of rotated(). The tests run one at a time (so that INFO storage can
+    tell what each one cost) in redis-benchmark's own order, the one a single
+    `-t a,b,c` run has: SET before GET, so that GET finds keys."""
+    names = list(servers)
+    width = max(map(len, names))
+    tests = sorted(args.tests, key=test_rank)
+    samples, storage = {}, {}
     for rnd in range(args.rounds):
+        order = rotated(names, rnd)
         for pipeline in args.pipeline:
-            # Alternate who goes first: aikv on even rounds, redis on odd ones.
-            order = SERVERS if rnd % 2 == 0 else tuple(reversed(SERVERS))
-            for name in order:
-                t0 = time.monotonic()
-                rps = run_benchmark(args, servers[name].port, pipeline)
-                for test in args.tests:
-                    key = KNOWN_TESTS.get(test, test.upper())
-                    samples.setdefault((key, pipeline), {s: [] for s in SERVERS})[name].append(
+            for test in tests:
+                key = test_key(test)
+                for name in order:
+                    srv = servers[name]
+                    t0 = time.monotonic()
+                    before = after = None
+                    if srv.sqlite:
+                        with Conn(srv.port) as c:
+                            before = c.storage_counters()
+                    rps, secs = run_benchmark(args, srv.port, pipeline, test)
+                    if srv.sqlite:
+                        with Conn(srv.port) as c:
+                            after = c.storage_counters()
+                    samples.setdefault((key, pipeline), {s: [] for s in names})[name].append(
                         rps[key])
-                log("  round %d/%d  -P %-3d %-5s %s  (%.1fs)" % (
-                    rnd + 1, args.rounds, pipeline, name,
-                    "  ".join("%s %.0f" % (k, v) for k, v in sorted(rps.items())),
-                    time.monotonic() - t0))
-    return samples
+                    note = ""
+                    if srv.sqlite:
+                        st = storage.setdefault((key, pipeline), {}).setdefault(
+                            name, {"fsyncs": [], "commits": []})
+                        if before is not None and after is not None and secs > 0:
+                            st["commits"].append((after[0] - before[0]) / secs)
+                            st["fsyncs"].append((after[1] - before[1]) / secs)
+                            note = "  fsyncs/s %.0f commits/s %.0f" % (st["fsyncs"][-1],
+                                                                      st["commits"][-1])
+                        else:
+                            note = "  (no storage counters in INFO storage)"
+                    log("  round %d/%d  -P %-3d %-11s %-*s %10.0f rps%s  (%.1fs)" % (
+                        rnd + 1, args.rounds, pipeline, key, width, name, rps[key], note,
+                        time.monotonic() - t0))
+    return samples, storage
 
 
 def ratio(a, b):
     return a / b if a is not None and b else None
 
 
+def median(values):
+    return statistics.median(values) if values else None
+
+
 def fmt_ratio(r):
     return "-" if r is None else "%.2f" % r
 
 
-def print_throughput(args, samples):
+def fmt_num(v):
+    return "-" if v is None else "%.0f" % v
+
+
+def fmt_size(v, unit=1.0, suffix=""):
+    return "-" if v is None else "%.1f%s" % (v / unit, suffix)
+
+
+def print_throughput(args, samples, storage, servers):
+    """The tables, and the rows for the JSON: per (test, pipeline), for every
+    server <name>_rps (median) and <name>_samples, for every aikv server
+    <name>_ratio (to redis; "ratio" is the memory engine's, as it always was),
+    for every SQLite server <name>_fsyncs_per_sec and <name>_commits_per_sec
+    (medians) with their _samples."""
+    names = list(servers)
+    aikvs = [n for n in names if n != REDIS]
+    sqlites = [n for n in names if servers[n].sqlite]
     rows = []
     for test in args.tests:
-        key = KNOWN_TESTS.get(test, test.upper())
+        key = test_key(test)
         for pipeline in args.pipeline:
             s = samples[(key, pipeline)]
-            a, r = statistics.median(s["aikv"]), statistics.median(s["redis"])
-            rows.append({"test": key, "pipeline": pipeline, "aikv_rps": a, "redis_rps": r,
-                         "ratio": ratio(a, r), "aikv_samples": s["aikv"],
-                         "redis_samples": s["redis"]})
+            row = {"test": key, "pipeline": pipeline}
+            for name in names:
+                row[name + "_rps"] = median(s[name])
+                row[name + "_samples"] = s[name]
+            for name in aikvs:
+                row[name + "_ratio"] = ratio(row[name + "_rps"], row[REDIS + "_rps"])
+            if "aikv" in aikvs:
+                row["ratio"] = row["aikv_ratio"]
+            for name in sqlites:
+                st = storage[(key, pipeline)][name]
+                for what in ("fsyncs", "commits"):
+                    row["%s_%s_per_sec" % (name, what)] = median(st[what])
+                    row["%s_%s_per_sec_samples" % (name, what)] = st[what]
+            rows.append(row)
     log("")
     log("throughput: median requests/s of %d rounds (-c %d -n %d%s)" % (
         args.rounds, args.clients, args.requests,
         " -r %d" % args.keyspace if args.keyspace > 0 else ""))
-    log("%-8s %8s %14s %14s %12s" % ("test", "pipeline", "aikv rps", "redis rps", "aikv/redis"))
-    for row in rows:
-        log("%-8s %8d %14.0f %14.0f %12s" % (row["test"], row["pipeline"], row["aikv_rps"],
-                                             row["redis_rps"], fmt_ratio(row["ratio"])))
+    print_table(["test", "pipeline"] + ["%s rps" % n for n in names]
+                + ["%s/%s" % (n, REDIS) for n in aikvs],
+                [[row["test"], str(row["pipeline"])]
+                 + [fmt_num(row[n + "_rps"]) for n in names]
+                 + [fmt_ratio(row[n + "_ratio"]) for n in aikvs] for row in rows])
+    if sqlites:
+        log("")
+        log("fsyncs/s and commits/s: median of %d rounds (INFO storage storage_fsyncs, "
+            "storage_commits, over each run's timed tests)" % args.rounds)
+        print_table(["test", "pipeline"] + ["%s %s/s" % (n, what) for n in sqlites
+                                            for what in ("fsyncs", "commits")],
+                    [[row["test"], str(row["pipeline"])]
+                     + [fmt_num(row["%s_%s_per_sec" % (n, what)]) for n in sqlites
+                        for what in ("fsyncs", "commits")] for row in rows])
     return rows
 
 
 # ---------------------------------------------------------------- memory
 
+def raw_bytes(nkeys):
+    """The raw data of the load: sum of len(key) + len(value) over the keys."""
+    return sum(len(b"key:%d" % i) + len(b"value:%d" % i) for i in range(nkeys))
+
+
+def store_size(srv, conn):
+    """(bytes, of them WAL) of a SQLite server's store: INFO storage
+    storage_file_bytes (the file and its WAL), else the sizes on disk; the
+    bytes are None when neither tells (no such field, no such file)."""
+    path = os.path.join(srv.datadir, STORE_FILE)
+    wal = file_size(path + "-wal") or 0
+    try:
+        total = int(conn.info("storage")["storage_file_bytes"])
+    except (KeyError, ValueError):
+        total = file_size(path)
+        if total is not None:
+            total += wal
+    return total, wal
+
+
 def memory(args, servers):
+    names = list(servers)
+    aikvs = [n for n in names if n != REDIS]
+    sqlites = [n for n in names if servers[n].sqlite]
+    width = max(map(len, names))
+    n = args.memory_keys
+    raw = raw_bytes(n) if sqlites else None
     results = {}
-    for name in SERVERS:
+    for name in names:
         srv = servers[name]
+        if srv.sqlite:
+            srv.restart_empty(args.start_timeout)
+            log("  %-*s restarted on an emptied --dir (pid %d)" % (width, name, srv.proc.pid))
         with Conn(srv.port, timeout=60) as c:
             reply = c.command("FLUSHALL")
             if reply != "OK":
@@ -353,45 +556,66 @@ def memory(args, servers):
             time.sleep(0.2)  # let lazy frees and allocator caches settle
             before, rss_before = c.used_memory(), srv.rss_bytes()
             t0 = time.monotonic()
-            c.load(args.memory_keys, args.batch)
+            c.load(n, args.batch)
             secs = time.monotonic() - t0
-            n = c.command("DBSIZE")
-            if n != args.memory_keys:
-                raise BenchError("%s: DBSIZE is %r after loading %d keys"
-                                 % (name, n, args.memory_keys))
-            check = c.command("GET", "key:%d" % (args.memory_keys - 1))
-            if check != "value:%d" % (args.memory_keys - 1):
-                raise BenchError("%s: GET key:%d answered %r"
-                                 % (name, args.memory_keys - 1, check))
+            got = c.command("DBSIZE")
+            if got != n:
+                raise BenchError("%s: DBSIZE is %r after loading %d keys" % (name, got, n))
+            check = c.command("GET", "key:%d" % (n - 1))
+            if check != "value:%d" % (n - 1):
+                raise BenchError("%s: GET key:%d answered %r" % (name, n - 1, check))
             after, rss_after = c.used_memory(), srv.rss_bytes()
-        results[name] = {
+            store = store_size(srv, c) if srv.sqlite else None
+        m = results[name] = {
             "used_memory_before": before, "used_memory_after": after,
             "used_memory_delta": after - before,
-            "bytes_per_key": (after - before) / args.memory_keys,
+            "bytes_per_key": (after - before) / n,
             "rss_before": rss_before, "rss_after": rss_after,
             "rss_delta": (rss_after - rss_before) if rss_before and rss_after else None,
             "load_seconds": secs,
         }
-        log("  %-5s loaded %d keys in %.1fs (%.0f SET/s)" % (
-            name, args.memory_keys, secs, args.memory_keys / secs if secs > 0 else 0))
-    a, r = results["aikv"], results["redis"]
-    results["ratio_delta"] = ratio(a["used_memory_delta"], r["used_memory_delta"])
-    results["ratio_total"] = ratio(a["used_memory_after"], r["used_memory_after"])
-    results["ratio_rss_delta"] = ratio(a["rss_delta"], r["rss_delta"])
+        if store:
+            total = store[0]
+            m.update({"file_bytes": total, "wal_bytes": store[1], "raw_bytes": raw,
+                      "file_bytes_per_key": ratio(total, n), "raw_bytes_per_key": raw / n,
+                      "file_bytes_per_million_keys": None if total is None else total * 1e6 / n,
+                      "ratio_file_raw": ratio(total, raw)})
+        log("  %-*s loaded %d keys in %.1fs (%.0f SET/s)" % (
+            width, name, n, secs, n / secs if secs > 0 else 0))
+    r = results[REDIS]
+    for name in aikvs:
+        a = results[name]
+        a["ratio_delta"] = ratio(a["used_memory_delta"], r["used_memory_delta"])
+        a["ratio_total"] = ratio(a["used_memory_after"], r["used_memory_after"])
+        a["ratio_rss_delta"] = ratio(a["rss_delta"], r["rss_delta"])
+    if "aikv" in aikvs:  # where they always were
+        for k in ("ratio_delta", "ratio_total", "ratio_rss_delta"):
+            results[k] = results["aikv"][k]
 
     mib = 1024.0 * 1024.0
     log("")
-    log("memory: %d keys SET key:N value:N" % args.memory_keys)
-    log("%-5s %16s %16s %12s %16s" % ("", "used_memory", "delta", "bytes/key", "RSS delta"))
-    for name in SERVERS:
-        m = results[name]
-        log("%-5s %12.1f MiB %12.1f MiB %12.1f %16s" % (
-            name, m["used_memory_after"] / mib, m["used_memory_delta"] / mib,
-            m["bytes_per_key"],
-            "-" if m["rss_delta"] is None else "%.1f MiB" % (m["rss_delta"] / mib)))
-    log("aikv/redis: delta %s, total %s, RSS delta %s" % (
-        fmt_ratio(results["ratio_delta"]), fmt_ratio(results["ratio_total"]),
-        fmt_ratio(results["ratio_rss_delta"])))
+    log("memory: %d keys SET key:N value:N" % n)
+    print_table(["", "used_memory", "delta", "bytes/key", "RSS delta"], [
+        [name, "%.1f MiB" % (results[name]["used_memory_after"] / mib),
+         "%.1f MiB" % (results[name]["used_memory_delta"] / mib),
+         "%.1f" % results[name]["bytes_per_key"],
+         "-" if results[name]["rss_delta"] is None
+         else "%.1f MiB" % (results[name]["rss_delta"] / mib)] for name in names])
+    for name in aikvs:
+        a = results[name]
+        log("%s/%s: delta %s, total %s, RSS delta %s" % (
+            name, REDIS, fmt_ratio(a["ratio_delta"]), fmt_ratio(a["ratio_total"]),
+            fmt_ratio(a["ratio_rss_delta"])))
+    if sqlites:
+        log("")
+        log("store file: %d keys, raw data sum(len(key)+len(value)) %.1f MiB, %.1f bytes/key"
+            % (n, raw / mib, raw / n))
+        print_table(["", "file+WAL", "of it WAL", "bytes/key", "per 1M keys", "file/raw"], [
+            [name, fmt_size(results[name]["file_bytes"], mib, " MiB"),
+             fmt_size(results[name]["wal_bytes"], mib, " MiB"),
+             fmt_size(results[name]["file_bytes_per_key"]),
+             fmt_size(results[name]["file_bytes_per_million_keys"], mib, " MiB"),
+             fmt_ratio(results[name]["ratio_file_raw"])] for name in sqlites])
     return results
 
 
@@ -430,6 +654,9 @@ def on_sigterm(signum, frame):
 def main():
     signal.signal(signal.SIGTERM, on_sigterm)
     ap = argparse.ArgumentParser(description="aikv-server vs redis-server benchmark")
+    ap.add_argument("--engines", type=csv_list(str.lower), default=["memory"],
+                    help="aikv-server storage engines, one server each: %s (default memory)"
+                    % ",".join(ENGINES))
     ap.add_argument("--rounds", type=positive, default=5, help="rounds per server (default 5)")
     ap.add_argument("--requests", type=positive, default=100000,
                     help="redis-benchmark -n (default 100000)")
@@ -454,6 +681,10 @@ def main():
     args = ap.parse_args()
     args.tests = list(dict.fromkeys(args.tests))
     args.pipeline = list(dict.fromkeys(args.pipeline))
+    args.engines = list(dict.fromkeys(args.engines))
+    unknown = [e for e in args.engines if e not in ENGINES]
+    if unknown:
+        ap.error("unknown engine %s (allowed: %s)" % (",".join(unknown), ",".join(ENGINES)))
 
     build = args.build if os.path.isabs(args.build) else os.path.join(REPO, args.build)
     aikv_bin = os.path.join(build, "aikv-server")
@@ -466,44 +697,53 @@ def main():
         return 1
 
     tmp = tempfile.mkdtemp(prefix="aikv-bench.")
-    servers = {}
+    servers = {}  # name -> Server, in start order: the engines as listed, then redis
     results = {"config": {k: getattr(args, k) for k in (
-        "rounds", "requests", "clients", "tests", "pipeline", "keyspace", "memory_keys",
-        "batch", "build")}}
+        "engines", "rounds", "requests", "clients", "tests", "pipeline", "keyspace",
+        "memory_keys", "batch", "build")}}
     status = 0
     try:
-        p_aikv = free_port()
-        p_redis = free_port()
-        while p_redis == p_aikv:
-            p_redis = free_port()
-        servers["aikv"] = Server("aikv", [aikv_bin, "--port", str(p_aikv), "--bind", HOST],
-                                 p_aikv, os.path.join(tmp, "aikv.log"))
-        servers["redis"] = Server("redis", [
-            shutil.which("redis-server"), "--port", str(p_redis), "--bind", HOST,
-            "--save", "", "--appendonly", "no", "--dir", tmp], p_redis,
+        ports = free_ports(len(args.engines) + 1)
+        for engine, port in zip(args.engines, ports):
+            name, durability = ENGINES[engine]
+            argv = [aikv_bin, "--port", str(port), "--bind", HOST]
+            datadir = None
+            if durability:
+                # A directory of its own: the server chdirs there, its store
+                # file is dump.aikv in it.
+                datadir = os.path.join(tmp, name)
+                os.mkdir(datadir)
+                argv += ["--storage", "sqlite", "--dir", datadir, "--durability", durability]
+            servers[name] = Server(name, argv, port, os.path.join(tmp, name + ".log"), datadir)
+        servers[REDIS] = Server(REDIS, [
+            shutil.which("redis-server"), "--port", str(ports[-1]), "--bind", HOST,
+            "--save", "", "--appendonly", "no", "--dir", tmp], ports[-1],
             os.path.join(tmp, "redis.log"))
-        for name in SERVERS:
-            servers[name].start(args.start_timeout)
-            with Conn(servers[name].port) as c:
+        width = max(map(len, servers))
+        for name, srv in servers.items():
+            srv.start(args.start_timeout)
+            with Conn(srv.port) as c:
                 ver = c.info("server").get("redis_version", "?")
-            log("started %-5s pid %d on %s:%d (redis_version %s)" % (
-                name, servers[name].proc.pid, HOST, servers[name].port, ver))
-            results.setdefault("servers", {})[name] = {"redis_version": ver,
-                                                      "port": servers[name].port}
+                engine = c.info("storage").get("storage_engine", "-") if name != REDIS else "-"
+            log("started %-*s pid %d on %s:%d (redis_version %s, storage_engine %s)" % (
+                width, name, srv.proc.pid, HOST, srv.port, ver, engine))
+            results.setdefault("servers", {})[name] = {"redis_version": ver, "port": srv.port,
+                                                      "storage_engine": engine}
 
         log("")
-        log("throughput: %d rounds x pipelines %s x tests %s, servers alternating" % (
+        log("throughput: %d rounds x pipelines %s x tests %s, servers rotating" % (
             args.rounds, ",".join(map(str, args.pipeline)), ",".join(args.tests)))
-        results["throughput"] = print_throughput(args, throughput(args, servers))
+        samples, storage = throughput(args, servers)
+        results["throughput"] = print_throughput(args, samples, storage, servers)
 
         if args.memory_keys > 0:
             log("")
             log("memory: loading %d keys into each server" % args.memory_keys)
             results["memory"] = memory(args, servers)
-        for name in SERVERS:
-            if servers[name].proc.poll() is not None:
+        for name, srv in servers.items():
+            if srv.proc.poll() is not None:
                 raise BenchError("%s exited during the benchmark (status %s)\n%s" % (
-                    name, servers[name].proc.returncode, servers[name].log_tail()))
+                    name, srv.proc.returncode, srv.log_tail()))
     except BenchError as e:
         log("bench: FAILED: %s" % e)
         results["error"] = str(e)
@@ -513,13 +753,11 @@ def main():
         results["error"] = "interrupted"
         status = 130
     finally:
-        for name in SERVERS:
-            if name in servers:
-                rc = servers[name].stop()
-                if rc not in (0, None):
-                    log("warning: %s exited with status %s\n%s"
-                        % (name, rc, servers[name].log_tail(10)))
-                results.setdefault("exit_status", {})[name] = rc
+        for name, srv in servers.items():
+            rc = srv.stop()
+            if rc not in (0, None):
+                log("warning: %s exited with status %s\n%s" % (name, rc, srv.log_tail(10)))
+            results.setdefault("exit_status", {})[name] = rc
         shutil.rmtree(tmp, ignore_errors=True)
 
     if args.json:

@@ -39,7 +39,7 @@ static void die(const char *what, const char *msg)
 
 static void rm_store(const char *path)
 {
-    char p[512];
+    char p[1024];
     unlink(path);
     snprintf(p, sizeof p, "%s-wal", path);
     unlink(p);

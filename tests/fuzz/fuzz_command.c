@@ -41,6 +41,9 @@
  *     CRASH-AND-RECOVER), should they be added: never run.
  *   - Commands flagged "blocking" (BLPOP, BZPOPMIN, ... when they exist):
  *     never run; they wait for a timeout.
+ *   - SAVE, BGSAVE and CONFIG SET save: never run; they write a snapshot
+ *     file into the working directory (and `save` rules make the cron and
+ *     FLUSHALL write one), each write taking fsyncs.
  *   - Integer arguments are clamped where Redis-compatible behaviour is to
  *     allocate or loop in proportion to the number (so gigabytes are
  *     legitimate): SETRANGE's offset to [-1M, 1M] bytes; the count of
@@ -161,6 +164,12 @@ static int excluded_call(int argc, const char **argv, const size_t *argvlen)
         return 0; /* unknown commands are errors: fine to run */
     if (excluded_cmd(c))
         return 1;
+    if (!strcmp(c->name, "save") || !strcmp(c->name, "bgsave"))
+        return 1;
+    if (!strcmp(c->name, "config") && argc >= 2 && word_is(argv[1], argvlen[1], "set"))
+        for (int j = 2; j < argc; j += 2)
+            if (word_is(argv[j], argvlen[j], "save"))
+                return 1;
     if (!strcmp(c->name, "debug") && argc >= 2)
         for (int i = 0; debug_denied[i]; i++)
             if (word_is(argv[1], argvlen[1], debug_denied[i]))

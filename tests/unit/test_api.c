@@ -43,12 +43,74 @@ Test(open, memory_names_open_the_memory_engine)
     aikv_close(d);
 }
 
-Test(open, file_path_is_refused_with_a_message_until_the_sqlite_engine_exists)
+/* A fresh store file name under /tmp; removes the file and its WAL. */
+static void temp_store(char *path, size_t n)
+{
+    snprintf(path, n, "/tmp/aikv-test-api-%d-%ld.aikv", (int)getpid(), (long)random());
+}
+
+static void remove_store(const char *path)
+{
+    char p[512];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+}
+
+Test(open, file_path_opens_the_sqlite_engine_and_persists)
+{
+    char path[256];
+    temp_store(path, sizeof path);
+    aikv_db_t *d;
+    cr_assert_eq(aikv_open(path, NULL, &d), AIKV_OK, "%s", aikv_errmsg(NULL));
+    cr_assert_eq(aikv_set(d, "k", 1, "v1", 2, NULL), AIKV_OK);
+    aikv_close(d);
+    aikv_options_t o = {AIKV_OPTIONS_VERSION, 16, AIKV_DURABILITY_FULL, 1 << 20};
+    cr_assert_eq(aikv_open(path, &o, &d), AIKV_OK, "%s", aikv_errmsg(NULL));
+    char *v = NULL;
+    size_t n = 0;
+    cr_assert_eq(aikv_get(d, "k", 1, &v, &n), AIKV_OK);
+    cr_assert_str_eq(v, "v1");
+    aikv_free(v);
+    aikv_close(d);
+    remove_store(path);
+}
+
+Test(open, garbage_file_is_corrupt_with_a_message)
+{
+    char path[256];
+    temp_store(path, sizeof path);
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 8192; i++)
+        fputc((i * 7919) & 0xff, f);
+    fclose(f);
+    aikv_db_t *d = (aikv_db_t *)1;
+    cr_assert_eq(aikv_open(path, NULL, &d), AIKV_CORRUPT);
+    cr_assert_null(d);
+    cr_assert(strstr(aikv_errmsg(NULL), path) != NULL, "%s", aikv_errmsg(NULL));
+    remove_store(path);
+}
+
+Test(open, unreachable_path_cannot_open)
 {
     aikv_db_t *d = (aikv_db_t *)1;
-    cr_assert_eq(aikv_open("/tmp/x.aikv", NULL, &d), AIKV_CANTOPEN);
+    cr_assert_eq(aikv_open("/nonexistent-dir/x.aikv", NULL, &d), AIKV_CANTOPEN);
     cr_assert_null(d);
-    cr_assert(strstr(aikv_errmsg(NULL), "/tmp/x.aikv") != NULL);
+    cr_assert(strstr(aikv_errmsg(NULL), "/nonexistent-dir/x.aikv") != NULL);
+}
+
+Test(open, version_1_options_are_accepted)
+{
+    aikv_options_t o = {1, 4, 0, 0};
+    aikv_db_t *d;
+    cr_assert_eq(aikv_open(NULL, &o, &d), AIKV_OK);
+    cr_assert_not_null(aikv_db_select(d, 3));
+    aikv_close(d);
+    o.version = 3;
+    cr_assert_eq(aikv_open(NULL, &o, &d), AIKV_MISUSE);
 }
 
 Test(open, options_set_the_number_of_databases)

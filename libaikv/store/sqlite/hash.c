@@ -28,10 +28,13 @@
  *   HGET/HEXISTS/HSTRLEN  one primary-key lookup: O(log n)
  *   HMGET/HDEL            one lookup/delete per field: O(m log n)
  *   HLEN                  the count in the key row: O(1)
- *   HGETALL/HKEYS/HVALS   one range of the primary key (hashtable) or of the
- *                         seq index (listpack): O(n)
- *   HSCAN                 listpack: everything; hashtable: a range of the seq
- *                         index from the cursor: O(count + log n)
+ *   HGETALL/HKEYS/HVALS   hashtable: one range of the primary key, O(n);
+ *                         listpack: the seq index's range and, for values,
+ *                         a primary-key lookup per field (O(n log n) on at
+ *                         most hash-max-listpack-entries fields)
+ *   HSCAN                 listpack: everything, as above; hashtable: a range
+ *                         of the seq index from the cursor plus a lookup per
+ *                         pair for its value: O(count log n)
  *   HRANDFIELD            O(m log n) while few fields were deleted, else
  *                         O(n) (index only) plus O(m log n): see its section
  */

@@ -56,7 +56,7 @@ static const char SCHEMA[] =
     "CREATE INDEX hash_order ON hash_fields(kid, seq);"
     "CREATE TABLE set_members(kid INTEGER NOT NULL, member NOT NULL,"
     "  PRIMARY KEY(kid, member)) WITHOUT ROWID;"
-    "CREATE TABLE zset_members(kid INTEGER NOT NULL, member BLOB NOT NULL, score REAL NOT NULL,"
+    "CREATE TABLE zset_members(kid INTEGER NOT NULL, member BLOB NOT NULL, score NOT NULL,"
     "  PRIMARY KEY(kid, member)) WITHOUT ROWID;"
     "CREATE INDEX zset_order ON zset_members(kid, score, member);"
     "CREATE TABLE trash(kid INTEGER PRIMARY KEY, type INTEGER NOT NULL);"
@@ -720,29 +720,34 @@ static void sq_flush(ak_engine *e, int db, int async)
         s->nkeys[db] = 0;
 }
 
-/* SCAN walks the keys in row id order; the cursor is the next id to look
- * at. Keys present for the whole scan are returned exactly once. */
+/* SCAN walks the rows of every database in row id order, SCAN_ROWS rows a
+ * step (a range of the table's own B-tree: O(log n) to start), and hands
+ * out those of `db`; the cursor is the next id to look at. Keys present
+ * for the whole scan are returned exactly once. */
+#define SCAN_ROWS 64
 static uint64_t sq_scan(ak_engine *e, int db, uint64_t cursor, ak_key_fn fn, void *ctx)
 {
     sq_engine *s = SQ(e);
     static const char SQL[] =
-        "SELECT id, key, type, expire FROM keys WHERE id >= ?1 AND db = ?2 ORDER BY id LIMIT 16";
+        "SELECT id, key, type, expire, db FROM keys WHERE id >= ?1 ORDER BY id LIMIT ?2";
     sqlite3_stmt *st = sq_prep(s, SQL);
     if (cursor > (uint64_t)INT64_MAX)
         cursor = 0;
     sqlite3_bind_int64(st, 1, (int64_t)cursor);
-    sqlite3_bind_int(st, 2, db);
+    sqlite3_bind_int(st, 2, SCAN_ROWS);
     int64_t now = now_ms(), last = -1;
     int n = 0;
     while (sq_step(s, st) == SQLITE_ROW) {
         last = sqlite3_column_int64(st, 0);
         n++;
+        if (sqlite3_column_int(st, 4) != db)
+            continue;
         if (sqlite3_column_type(st, 3) != SQLITE_NULL && sqlite3_column_int64(st, 3) <= now)
             continue;
         fn(ctx, sq_column_slice(st, 1), (aikv_type_t)sqlite3_column_int(st, 2));
     }
     sq_reset(st);
-    return n < 16 ? 0 : (uint64_t)last + 1;
+    return n < SCAN_ROWS ? 0 : (uint64_t)last + 1;
 }
 
 static int sq_random_key(ak_engine *e, int db, ak_slice *out)

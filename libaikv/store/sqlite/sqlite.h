@@ -13,7 +13,7 @@
  * transaction (BEGIN) if none is open; it stays open until the core calls
  * the engine's commit (after each embedded call or command, or once per
  * event-loop turn in the server: group commit). An SQLite error inside an
- * operation is recorded in sq_engine.err (the first one wins) and the
+ * operation is recorded in ak_engine.error (the first one wins) and the
  * operation returns whatever "nothing happened" means for it; the core
  * then rolls the transaction back and turns the command's reply into the
  * error (see ak_engine.error in store.h).
@@ -68,7 +68,6 @@ typedef struct sq_engine {
     sqlite3 *db;
     char *path;
     int in_txn;      /* a transaction is open */
-    int err;         /* first AIKV_* error since the transaction began, 0 if none */
     int durability;  /* AK_DURABILITY_* */
     uint64_t commits, syncs; /* committed write transactions; of them, fsynced */
     int wrote;       /* the open transaction wrote something */
