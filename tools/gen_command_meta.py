@@ -26,7 +26,7 @@ FLAG_MACROS = {"write": "W", "readonly": "R", "denyoom": "M", "fast": "F", "admi
                "noscript": "NS", "loading": "LD", "stale": "ST", "no_auth": "NA",
                "allow_busy": "AB", "no_multi": "NM", "skip_monitor": "SM", "skip_slowlog": "SS",
                "may_replicate": "MR", "blocking": "BL", "pubsub": "PS", "sentinel": "SE",
-               "no_mandatory_keys": "NK"}
+               "no_mandatory_keys": "NK", "no_async_loading": "NAL"}
 
 
 class Recorder:
