@@ -126,6 +126,30 @@ AIKV_API int aikv_open(const char *path, const aikv_options_t *opts, aikv_db_t *
  * invalid (sessions must be freed first). NULL is a no-op. */
 AIKV_API void aikv_close(aikv_db_t *db);
 
+/* ---------------------------------------------------------------- transactions */
+
+/* Embedded transactions, all-or-nothing on both engines (the SQLite engine:
+ * one SQLite transaction; the memory engine: an undo log that copies each
+ * key the first time the transaction reaches it).
+ *
+ * aikv_begin opens a transaction on db's store (every database of it) and
+ * keeps the store locked until aikv_commit or aikv_rollback: the calling
+ * thread goes on using the store (typed API and sessions alike) and sees
+ * its own writes; other threads' calls wait until the transaction ends, so
+ * they never see a part of it, and other processes reading a SQLite store
+ * see it only once committed. The thread that begins must end it.
+ *
+ * aikv_begin: AIKV_MISUSE if this thread already has one open.
+ * aikv_commit: makes every write since aikv_begin durable. AIKV_MISUSE
+ *   without a transaction. If storage failed during the transaction (or at
+ *   the commit), nothing is applied and the error code is returned
+ *   (aikv_errmsg says why).
+ * aikv_rollback: undoes every write since aikv_begin. AIKV_MISUSE without
+ *   a transaction. */
+AIKV_API int aikv_begin(aikv_db_t *db);
+AIKV_API int aikv_commit(aikv_db_t *db);
+AIKV_API int aikv_rollback(aikv_db_t *db);
+
 /* The view of logical database `index` of db's store, or NULL if out of
  * range. Owned by the store: never pass it to aikv_close() on its own. */
 AIKV_API aikv_db_t *aikv_db_select(aikv_db_t *db, int index);

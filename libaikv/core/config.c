@@ -70,6 +70,7 @@ static const centry table[] = {
     {"dbfilename", NULL, T_STR, OFF(dbfilename), 0, 0, 1, NULL},
     {"durability", NULL, T_ENUM, OFF(durability), 0, 0, 1, durabilities},
     {"sqlite-cache-size", NULL, T_MEM, OFF(sqlite_cache_size), 0, LL_MAX, 1, NULL},
+    {"sqlite-max-size", NULL, T_MEM, OFF(sqlite_max_size), 0, LL_MAX, 1, NULL},
     {"save", NULL, T_STR, OFF(save), 0, 0, 0, NULL},
     {"appendonly", NULL, T_BOOL, OFF(appendonly), 0, 0, 1, NULL},
 };

@@ -62,6 +62,7 @@ typedef struct ak_config {
     char *dbfilename;       /* the store file (SQLite engine) or snapshot (memory engine) */
     int durability;         /* AK_DURABILITY_* (store/store.h) */
     long long sqlite_cache_size; /* bytes of SQLite page cache */
+    long long sqlite_max_size;   /* largest store file (bytes); 0 = no limit */
     char *save;
     int appendonly;
 } ak_config;

@@ -187,6 +187,10 @@ struct ak_store {
      * command, embedded call and cron step commits its own. */
     int group_commit;
     int lock_depth; /* the recursive store lock's depth (outermost unlock commits) */
+    /* aikv_begin's transaction: its savepoint (0: none), and the storage
+     * error that doomed it (aikv_commit then rolls back and returns it). */
+    uint64_t txn_sp;
+    int txn_failed;
     /* Set by the server: INFO and HELLO report them. */
     const char *executable, *config_file;
     int tcp_port_bound;
@@ -200,6 +204,13 @@ void ak_store_unlock(ak_store *st);
  * them), rolling back on failure: AIKV_OK or the error, whose message is
  * in st->engine->errmsg until the next call. Store locked. */
 int ak_store_commit(ak_store *st);
+
+/* Savepoints of the engine's current transaction (no-ops returning 0 for
+ * an engine without them): a script or an embedded transaction opens one,
+ * and on failure rolls back to it. Store locked. */
+uint64_t ak_store_savepoint(ak_store *st);
+void ak_store_rollback_to(ak_store *st, uint64_t sp);
+void ak_store_release(ak_store *st, uint64_t sp);
 
 /* Periodic work: active expiry, rehashing. Called by the server's timer
  * (hz times a second) and opportunistically by embedded calls. Store

@@ -87,6 +87,104 @@ void ak_store_unlock(ak_store *st)
     pthread_mutex_unlock(&st->lock);
 }
 
+uint64_t ak_store_savepoint(ak_store *st)
+{
+    ak_engine *e = st->engine;
+    return e->ops->savepoint ? e->ops->savepoint(e) : 0;
+}
+
+void ak_store_rollback_to(ak_store *st, uint64_t sp)
+{
+    ak_engine *e = st->engine;
+    if (sp && e->ops->rollback_to)
+        e->ops->rollback_to(e, sp);
+}
+
+void ak_store_release(ak_store *st, uint64_t sp)
+{
+    ak_engine *e = st->engine;
+    if (sp && e->ops->release)
+        e->ops->release(e, sp);
+}
+
+/* ---------------------------------------------------------------- transactions */
+
+/* An embedded transaction keeps the store's lock from aikv_begin to its
+ * end: the thread that began it goes on calling (the lock is recursive),
+ * other threads wait. Nothing is committed in between. */
+AIKV_API int aikv_begin(aikv_db_t *db)
+{
+    if (!db)
+        return ak_set_error(AIKV_MISUSE, "aikv_begin: db is NULL");
+    ak_store *st = db->st;
+    ak_store_lock(st);
+    if (st->txn_sp) {
+        ak_store_unlock(st);
+        return ak_set_error(AIKV_MISUSE, "aikv_begin: a transaction is already open");
+    }
+    /* Whatever an earlier call left uncommitted is not part of it. */
+    int rc = ak_store_commit(st);
+    if (rc != AIKV_OK) {
+        ak_store_unlock(st);
+        return ak_set_error(rc, "%s", st->engine->errmsg);
+    }
+    st->txn_sp = ak_store_savepoint(st);
+    if (!st->txn_sp)
+        st->txn_sp = 1; /* an engine without savepoints: nothing to undo */
+    st->txn_failed = 0;
+    return AIKV_OK; /* the lock stays taken */
+}
+
+/* Ends the open transaction: commit (rollback = 0) or undo everything. */
+static int end_txn(aikv_db_t *db, int rollback, const char *fn)
+{
+    if (!db)
+        return ak_set_error(AIKV_MISUSE, "%s: db is NULL", fn);
+    ak_store *st = db->st;
+    ak_store_lock(st);
+    if (!st->txn_sp) {
+        ak_store_unlock(st);
+        return ak_set_error(AIKV_MISUSE, "%s: no transaction is open", fn);
+    }
+    ak_engine *e = st->engine;
+    int rc = st->txn_failed;
+    if (rc || e->error) {
+        /* Storage failed inside: the engine's transaction is lost. */
+        if (!rc)
+            rc = e->error;
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
+        if (e->ops->rollback)
+            e->ops->rollback(e);
+        ak_store_release(st, st->txn_sp);
+        e->error = 0;
+        e->errmsg[0] = '\0';
+        ak_set_error(rc, "transaction rolled back: %s", msg);
+    } else {
+        if (rollback)
+            ak_store_rollback_to(st, st->txn_sp);
+        ak_store_release(st, st->txn_sp);
+        rc = ak_store_commit(st);
+        if (rc != AIKV_OK)
+            ak_set_error(rc, "transaction rolled back: %s", e->errmsg);
+    }
+    st->txn_sp = 0;
+    st->txn_failed = 0;
+    ak_store_unlock(st); /* this call's */
+    ak_store_unlock(st); /* aikv_begin's */
+    return rc;
+}
+
+AIKV_API int aikv_commit(aikv_db_t *db)
+{
+    return end_txn(db, 0, "aikv_commit");
+}
+
+AIKV_API int aikv_rollback(aikv_db_t *db)
+{
+    return end_txn(db, 1, "aikv_rollback");
+}
+
 int ak_store_commit(ak_store *st)
 {
     ak_engine *e = st->engine;
@@ -227,7 +325,8 @@ int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
     ak_engine *engine;
     if (path && strcmp(path, ":memory:") != 0) {
         char err[512];
-        ak_sqlite_opts so = {cfg->durability, cfg->sqlite_cache_size / 1024, 0};
+        ak_sqlite_opts so = {cfg->durability, cfg->sqlite_cache_size / 1024, 0,
+                             cfg->sqlite_max_size};
         int rc = ak_sqlite_engine_open(path, cfg->databases, &so, &engine, err, sizeof err);
         if (rc != AIKV_OK)
             return ak_set_error(rc, "%s", err);

@@ -166,6 +166,14 @@ typedef struct ak_engine_ops {
      * rolled back; rollback discards it. Both are no-ops with none open. */
     int (*commit)(ak_engine *e);
     void (*rollback)(ak_engine *e);
+    /* Savepoints (embedded transactions, scripts): savepoint opens one
+     * inside the current transaction and returns its handle (> 0);
+     * rollback_to undoes every write since it opened (it stays open);
+     * release closes it and those opened inside it, keeping their writes
+     * for the enclosing transaction. */
+    uint64_t (*savepoint)(ak_engine *e);
+    void (*rollback_to)(ak_engine *e, uint64_t sp);
+    void (*release)(ak_engine *e, uint64_t sp);
     /* INFO storage: what an engine with a file reports (NULL: none). */
     void (*stats)(ak_engine *e, struct ak_engine_stats *out);
 
@@ -204,6 +212,7 @@ typedef struct ak_sqlite_opts {
     int durability;      /* AK_DURABILITY_*: synchronous OFF / NORMAL / FULL */
     int64_t cache_kib;   /* page cache size (KiB); 0 = SQLite's default */
     int readonly;        /* open read-only (another process writes) */
+    int64_t max_bytes;   /* the file may not grow past this (SQLITE_FULL); 0 = no limit */
 } ak_sqlite_opts;
 /* AK_OK with *out, or an AIKV_* code with the message in errbuf. */
 int ak_sqlite_engine_open(const char *path, int ndb, const ak_sqlite_opts *opts, ak_engine **out,

@@ -309,3 +309,43 @@ def test_info_reports_the_engine(sqlite_server):
     assert info["storage_commits"] >= 1
     assert info["storage_fsyncs"] >= 1
     assert c.config_get("storage") == {"storage": "sqlite"}
+
+
+def test_full_store_gives_errors_and_keeps_acknowledged_writes(sqlite_server):
+    # sqlite-max-size makes the file "full" at 1 MB, as a full disk would.
+    srv = sqlite_server("--sqlite-max-size", "1mb")
+    c = client(srv)
+    value = b"v" * 2000
+    ok = []
+    error = None
+    for i in range(2000):  # 4 MB of values: the limit comes first
+        try:
+            c.set("k%d" % i, value)
+            ok.append(i)
+        except redis.exceptions.ResponseError as e:
+            error = str(e)
+            break
+    assert error is not None and "storage error" in error and "full" in error, error
+    assert c.ping()
+    failed = len(ok)
+    assert c.exists("k%d" % failed) == 0  # the failed write is not there
+    assert c.dbsize() == len(ok)
+    assert c.get("k0") == value and c.get("k%d" % ok[-1]) == value
+    # A pipeline whose turn fails applies nothing and fails every command.
+    pipe = c.pipeline(transaction=False)
+    for i in range(20):
+        pipe.set("p%d" % i, value)
+    replies = pipe.execute(raise_on_error=False)
+    assert all(isinstance(x, redis.exceptions.ResponseError) for x in replies), replies
+    assert c.exists(*["p%d" % i for i in range(20)]) == 0
+    # Freeing space makes writes work again; reads never stopped working.
+    c.delete(*["k%d" % i for i in ok[: len(ok) // 2]])
+    assert c.set("after", "1")
+    assert c.get("after") == b"1"
+    c.close()
+    srv.stop()
+    db = sqlite3.connect(str(store_file(srv)))
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        db.close()

@@ -156,7 +156,9 @@ static void expire_now(mem_engine *m, int db, mkey *k, uint64_t h)
     delete_key(&m->dbs[db], k, h);
 }
 
-/* The live key, or NULL (an expired key is deleted on the way). */
+/* The live key, or NULL (an expired key is deleted on the way). Every
+ * operation reaches its keys through here, so this is where an open
+ * savepoint records them (undo.c). */
 static mkey *find_live(mem_engine *m, int db, ak_slice key, uint64_t h)
 {
     mdb *d = &m->dbs[db];
@@ -165,10 +167,41 @@ static mkey *find_live(mem_engine *m, int db, ak_slice key, uint64_t h)
         int64_t when = get_expire(d, k, h);
         if (when != AK_NO_EXPIRE && when <= ak_mstime()) {
             expire_now(m, db, k, h);
-            return NULL;
+            k = NULL;
         }
     }
+    if (m->sp_depth && !m->sp_depth_restoring)
+        mem_undo_note_key(m, db, key, h, k, k ? get_expire(d, k, h) : AK_NO_EXPIRE);
     return k;
+}
+
+mkey *mem_detached_copy(const mkey *k)
+{
+    mkey *c = mkey_new(ak_slice_of(k->key, k->klen));
+    c->type = k->type;
+    c->lru = k->lru;
+    copy_value(c, k);
+    return c;
+}
+
+void mem_free_detached(mkey *k)
+{
+    free_value(k);
+    ak_free(k);
+}
+
+void mem_restore_key(mem_engine *m, int db, ak_slice key, mkey *saved, int64_t expire)
+{
+    mdb *d = &m->dbs[db];
+    uint64_t h = ak_hash(key.p, key.len);
+    mkey *cur = (mkey *)ak_dict_find(&d->keys, key.p, key.len, h);
+    if (cur)
+        delete_key(d, cur, h);
+    if (!saved)
+        return;
+    saved->has_expire = 0;
+    ak_dict_insert(&d->keys, &saved->node, h);
+    set_expire(d, saved, h, expire);
 }
 
 static mkey *insert_new(mdb *d, ak_slice key, uint64_t h)
@@ -330,6 +363,8 @@ static int mem_copy(ak_engine *e, int sdb, ak_slice src, int ddb, ak_slice dst, 
 static void mem_swapdb(ak_engine *e, int a, int b)
 {
     mem_engine *m = (mem_engine *)e;
+    if (m->sp_depth)
+        mem_undo_note_swap(m, a, b);
     mdb t = m->dbs[a];
     m->dbs[a] = m->dbs[b];
     m->dbs[b] = t;
@@ -371,10 +406,25 @@ static void *lazy_free_main(void *arg)
     return NULL;
 }
 
+void mem_free_db(mdb *d)
+{
+    flush_db(d);
+}
+
 static void mem_flush(ak_engine *e, int db, int async)
 {
     mem_engine *m = (mem_engine *)e;
     int first = db < 0 ? 0 : db, last = db < 0 ? e->ndb - 1 : db;
+    if (m->sp_depth) {
+        /* The contents go to the undo log, whole: a rollback puts them back. */
+        for (int i = first; i <= last; i++) {
+            mem_undo_note_flush(m, i, &m->dbs[i]);
+            ak_dict_init(&m->dbs[i].keys, &keys_type);
+            ak_dict_init(&m->dbs[i].expires, &expires_type);
+            m->dbs[i].avg_ttl = 0;
+        }
+        return;
+    }
     if (async) {
         int n = last - first + 1;
         lazy_free *lf = ak_malloc(sizeof *lf + (size_t)n * sizeof(mdb));
@@ -522,13 +572,34 @@ static void mem_cron(ak_engine *e, int64_t budget_us)
 static void mem_close(ak_engine *e)
 {
     mem_engine *m = (mem_engine *)e;
+    mem_undo_release(m, 1);
+    ak_free(m->undo);
+    ak_free(m->sp_stack);
     mem_flush(e, -1, 0);
     ak_free(m->dbs);
     ak_free(m);
 }
 
+static uint64_t mem_savepoint(ak_engine *e)
+{
+    return mem_undo_savepoint((mem_engine *)e);
+}
+
+static void mem_rollback_to(ak_engine *e, uint64_t sp)
+{
+    mem_undo_rollback((mem_engine *)e, sp);
+}
+
+static void mem_release(ak_engine *e, uint64_t sp)
+{
+    mem_undo_release((mem_engine *)e, sp);
+}
+
 static const ak_engine_ops mem_ops = {
     .name = "memory",
+    .savepoint = mem_savepoint,
+    .rollback_to = mem_rollback_to,
+    .release = mem_release,
     .close = mem_close,
     .lookup = mem_lookup,
     .peek = mem_peek,

@@ -43,11 +43,24 @@ typedef struct mdb {
     int64_t avg_ttl;
 } mdb;
 
+typedef struct mem_undo_rec mem_undo_rec;
+
 typedef struct mem_engine {
     ak_engine base;
     mdb *dbs;
     int cron_db;   /* next database the active expiry visits */
     char ibuf[24]; /* text of an INT value handed out as a slice */
+    /* The undo log of open savepoints (undo.c). */
+    mem_undo_rec *undo;
+    size_t undo_len, undo_cap;
+    struct {
+        uint64_t id;   /* keys recorded under an id >= this need no new record */
+        size_t mark;   /* undo_len when the savepoint opened */
+    } *sp_stack;
+    uint64_t sp_depth, sp_cap;
+    uint64_t sp_seq, sp_cur;
+    int sp_depth_restoring;
+    ak_dict noted;
 } mem_engine;
 
 /* How a value type frees and copies the values it stores in mkey.v. */
@@ -86,6 +99,24 @@ void mem_touch(mem_engine *m, mkey *k);
 void mem_replace_value(mem_engine *m, mkey *k);
 /* Sets (when >= 0) or clears (AK_NO_EXPIRE) the TTL of a live key. */
 void mem_set_expire_of(mem_engine *m, int db, mkey *k, uint64_t h, int64_t when);
+
+/* Undo log (undo.c). Savepoints are numbered 1, 2... by depth. */
+uint64_t mem_undo_savepoint(mem_engine *m);
+void mem_undo_rollback(mem_engine *m, uint64_t sp); /* to the state when sp opened; sp stays open */
+void mem_undo_release(mem_engine *m, uint64_t sp); /* closes sp and those inside it */
+/* Records a key's state (k NULL: absent) the first time a savepoint reaches it. */
+void mem_undo_note_key(mem_engine *m, int db, ak_slice key, uint64_t h, mkey *k, int64_t expire);
+/* Records a database's contents before a flush (the caller then empties
+ * it without freeing them), and a SWAPDB. */
+void mem_undo_note_flush(mem_engine *m, int db, mdb *contents);
+void mem_undo_note_swap(mem_engine *m, int a, int b);
+/* keyspace.c services for the undo log. */
+mkey *mem_detached_copy(const mkey *k);
+void mem_free_detached(mkey *k);
+void mem_free_db(mdb *d); /* frees a database's contents, leaving it empty */
+/* Puts back a key's recorded state: saved (a detached copy, which the
+ * database takes) with its TTL, or absent when saved is NULL. */
+void mem_restore_key(mem_engine *m, int db, ak_slice key, mkey *saved, int64_t expire);
 
 /* strings (string.c) */
 #define SHARED_INTEGERS 10000

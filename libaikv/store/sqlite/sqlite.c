@@ -297,6 +297,7 @@ static int sq_commit(ak_engine *e)
         return code;
     }
     s->in_txn = 0;
+    s->sp_depth = 0;
     if (s->wrote) {
         s->commits++;
         if (s->durability == AK_DURABILITY_FULL)
@@ -317,8 +318,52 @@ static void sq_rollback(ak_engine *e)
     }
     s->in_txn = 0;
     s->wrote = 0;
+    s->sp_depth = 0;
     /* The in-memory key counts followed the undone writes. */
     load_counts(s);
+}
+
+/* Savepoints are SQLite's, named by depth inside the open transaction. */
+static uint64_t sq_savepoint(ak_engine *e)
+{
+    sq_engine *s = SQ(e);
+    if (!s->in_txn)
+        begin(s);
+    char sql[48];
+    snprintf(sql, sizeof sql, "SAVEPOINT sp%llu", (unsigned long long)(s->sp_depth + 1));
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        sq_fail(s, rc);
+    return ++s->sp_depth;
+}
+
+static void sq_rollback_to(ak_engine *e, uint64_t sp)
+{
+    sq_engine *s = SQ(e);
+    if (sp == 0 || sp > s->sp_depth || sqlite3_get_autocommit(s->db))
+        return; /* the transaction already failed and was rolled back */
+    char sql[64];
+    snprintf(sql, sizeof sql, "ROLLBACK TO sp%llu", (unsigned long long)sp);
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        sq_fail(s, rc);
+    s->sp_depth = sp;
+    load_counts(s);
+}
+
+static void sq_release(ak_engine *e, uint64_t sp)
+{
+    sq_engine *s = SQ(e);
+    if (sp == 0 || sp > s->sp_depth)
+        return;
+    s->sp_depth = sp - 1;
+    if (sqlite3_get_autocommit(s->db))
+        return;
+    char sql[48];
+    snprintf(sql, sizeof sql, "RELEASE sp%llu", (unsigned long long)sp);
+    int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        sq_fail(s, rc);
 }
 
 /* ---------------------------------------------------------------- keys */
@@ -840,6 +885,8 @@ static void expire_cycle(sq_engine *s, int64_t deadline)
 static void sq_cron(ak_engine *e, int64_t budget_us)
 {
     sq_engine *s = SQ(e);
+    if (e->error)
+        return; /* the transaction failed: the core rolls it back first */
     int64_t deadline = ak_monotonic_us() + budget_us;
     if (!e->no_active_expire)
         expire_cycle(s, deadline);
@@ -931,9 +978,48 @@ static int put_string(sq_engine *s, int db, ak_slice key, sq_key *k, ak_slice va
     return rc;
 }
 
+/* The common SET: a new key or a live string, in one statement. 1 if it
+ * did the work, 0 when the key holds something else (another type, or an
+ * expired key) and the general path must. */
+static int set_string_fast(sq_engine *s, int db, ak_slice key, ak_slice val, int enc,
+                           int64_t expire)
+{
+    static const char SQL[] =
+        "INSERT INTO keys(db, key, type, enc, expire, atime, value) "
+        "VALUES(?1, ?2, 1, ?3, ?4, ?5, ?6) "
+        "ON CONFLICT(db, key) DO UPDATE SET value = excluded.value, enc = excluded.enc, "
+        "atime = excluded.atime, expire = CASE WHEN ?7 THEN expire ELSE excluded.expire END "
+        "WHERE type = 1 AND (expire IS NULL OR expire > ?5)";
+    int64_t now = now_ms();
+    sqlite3_stmt *st = sq_prep(s, SQL);
+    sqlite3_bind_int(st, 1, db);
+    sq_bind_slice(st, 2, key);
+    sqlite3_bind_int(st, 3, enc);
+    if (expire >= 0)
+        sqlite3_bind_int64(st, 4, expire);
+    else
+        sqlite3_bind_null(st, 4);
+    sqlite3_bind_int64(st, 5, now);
+    sq_bind_slice(st, 6, val);
+    sqlite3_bind_int(st, 7, expire == AK_KEEP_TTL);
+    int64_t before = sqlite3_last_insert_rowid(s->db);
+    if (sq_run(s, st) != AK_OK)
+        return 1; /* recorded: the core answers with the error */
+    if (sqlite3_changes(s->db) == 0)
+        return 0;
+    sq_wrote(s);
+    /* An upsert that updated leaves the last inserted row id alone; ids
+     * only grow (AUTOINCREMENT), so a change means a new key. */
+    if (sqlite3_last_insert_rowid(s->db) != before)
+        s->nkeys[db]++;
+    return 1;
+}
+
 static int sq_str_set(ak_engine *e, int db, ak_slice key, ak_slice val, int64_t expire, int flags)
 {
     sq_engine *s = SQ(e);
+    if (set_string_fast(s, db, key, val, string_enc(val, flags), expire))
+        return AK_OK;
     sq_key k;
     if (sq_key_get(s, db, key, AIKV_TYPE_NONE, &k) == AK_OK && k.type != AIKV_TYPE_STRING) {
         /* Another type is replaced: its elements go, its TTL may stay. */
@@ -1136,6 +1222,9 @@ static const ak_engine_ops sq_ops = {
     .str_setrange = sq_str_setrange,
     .commit = sq_commit,
     .rollback = sq_rollback,
+    .savepoint = sq_savepoint,
+    .rollback_to = sq_rollback_to,
+    .release = sq_release,
     .stats = sq_stats,
     .list = &sq_list_ops,
     .hash = &sq_hash_ops,
@@ -1273,7 +1362,7 @@ int ak_sqlite_engine_open(const char *path, int ndb, const ak_sqlite_opts *opts,
                           char *errbuf, size_t errlen)
 {
     *out = NULL;
-    ak_sqlite_opts def = {AK_DURABILITY_NORMAL, 0, 0};
+    ak_sqlite_opts def = {AK_DURABILITY_NORMAL, 0, 0, 0};
     if (!opts)
         opts = &def;
     sq_engine *s = ak_calloc(1, sizeof *s);
@@ -1321,6 +1410,15 @@ int ak_sqlite_engine_open(const char *path, int ndb, const ak_sqlite_opts *opts,
             code = map_rc(rc);
             goto fail;
         }
+    }
+    if (opts->max_bytes > 0) {
+        /* Past this size writes fail with SQLITE_FULL, as on a full disk. */
+        int64_t psize = 4096;
+        pragma_int(s->db, "PRAGMA page_size", &psize);
+        char sql[96];
+        snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld",
+                 (long long)(opts->max_bytes / (psize > 0 ? psize : 4096)));
+        exec(s->db, sql);
     }
     if (opts->cache_kib > 0) {
         char sql[64];

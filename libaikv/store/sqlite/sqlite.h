@@ -68,6 +68,7 @@ typedef struct sq_engine {
     sqlite3 *db;
     char *path;
     int in_txn;      /* a transaction is open */
+    uint64_t sp_depth; /* savepoints open inside it */
     int durability;  /* AK_DURABILITY_* */
     uint64_t commits, syncs; /* committed write transactions; of them, fsynced */
     int wrote;       /* the open transaction wrote something */
