@@ -23,7 +23,7 @@ PYTHON ?= /usr/bin/python3
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wstrict-prototypes -Wshadow
-BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread $(WARN) -I.
+BASE_CFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread $(WARN) -I. $(shell pkg-config --cflags lua5.4 2>/dev/null)
 
 ifeq ($(SANITIZE),1)
 B := build-san
@@ -35,7 +35,7 @@ endif
 
 SERVER_PKGS := libevent
 CLI_PKGS := libedit
-LIB_LIBS := -lsqlite3 -lm -pthread
+LIB_LIBS := -lsqlite3 $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4) -lcjson -lm -pthread
 pc = $(shell pkg-config $(1) $(2) 2>/dev/null)
 
 LIB_SRC := $(sort $(wildcard libaikv/*/*.c libaikv/*/*/*.c))

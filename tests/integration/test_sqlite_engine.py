@@ -349,3 +349,22 @@ def test_full_store_gives_errors_and_keeps_acknowledged_writes(sqlite_server):
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         db.close()
+
+
+def test_a_foreign_writer_holding_the_lock_gives_an_error_not_a_hang(sqlite_server):
+    srv = sqlite_server()
+    c = client(srv)
+    c.set("k", "before")
+    other = sqlite3.connect(str(store_file(srv)), timeout=1, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # another process's write transaction
+        t = time.monotonic()
+        with pytest.raises(redis.exceptions.ResponseError, match="storage error: database is locked"):
+            c.set("k", "during")
+        assert time.monotonic() - t < 15  # SQLite's busy timeout (5 s), then the error
+        assert c.get("k") == b"before"  # reads go on (WAL)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert c.set("k", "after")
+    assert c.get("k") == b"after"

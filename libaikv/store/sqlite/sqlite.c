@@ -1102,6 +1102,8 @@ static void sq_stats(ak_engine *e, ak_engine_stats *out)
     out->file_bytes = file_size(s->path) + file_size(wal);
 }
 
+static int pragma_int(sqlite3 *db, const char *sql, int64_t *out);
+
 /* ---------------------------------------------------------------- checkpoints */
 
 /* The WAL is copied back into the database file by a thread of its own,
@@ -1111,7 +1113,7 @@ static void sq_stats(ak_engine *e, ak_engine_stats *out)
  * commits stalling the event loop. A PASSIVE checkpoint never blocks the
  * writer or readers. */
 #define CHECKPOINT_MS 250
-#define CHECKPOINT_RESTART_PAGES 4096
+#define CHECKPOINT_WRITER_PAGES 4096 /* 16 MiB of 4 KiB pages */
 
 static void *checkpointer_main(void *arg)
 {
@@ -1131,17 +1133,25 @@ static void *checkpointer_main(void *arg)
         pthread_mutex_unlock(&s->ckpt_lock);
         int log = 0, done = 0;
         sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
-        /* Under a steady write load a passive checkpoint never catches up,
-         * and the WAL would grow without end (every page read searches
-         * it). Past a limit, RESTART: it waits for the writer's current
-         * transaction, holds new ones back while it copies, and makes the
-         * next one start the WAL over. */
-        if (log > CHECKPOINT_RESTART_PAGES && done < log)
-            sqlite3_wal_checkpoint_v2(s->ckpt_db, NULL, SQLITE_CHECKPOINT_RESTART, &log, &done);
         pthread_mutex_lock(&s->ckpt_lock);
     }
     pthread_mutex_unlock(&s->ckpt_lock);
     return NULL;
+}
+
+/* After each commit, on the writer's connection. Under a steady write load
+ * the thread's checkpoints never quite catch up with the WAL's end, and a
+ * WAL starts over only once it was copied whole: it would grow without
+ * end (and every page read searches it). So past a size the writer itself
+ * finishes the copy -- little is left by then -- between two of its
+ * transactions, and its next transaction starts the WAL over. PASSIVE:
+ * a reader in another process delays this, never blocks it. */
+static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    (void)arg;
+    if (pages >= CHECKPOINT_WRITER_PAGES)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    return SQLITE_OK;
 }
 
 static void checkpointer_start(sq_engine *s)
@@ -1153,6 +1163,14 @@ static void checkpointer_start(sq_engine *s)
         return; /* SQLite's automatic checkpoints stay on */
     }
     sqlite3_busy_timeout(s->ckpt_db, 1000);
+    /* A connection learns the file is in WAL mode when it first reads it;
+     * until then a checkpoint on it does nothing. */
+    int64_t v;
+    if (pragma_int(s->ckpt_db, "PRAGMA schema_version", &v) != SQLITE_OK) {
+        sqlite3_close(s->ckpt_db);
+        s->ckpt_db = NULL;
+        return;
+    }
     pthread_mutex_init(&s->ckpt_lock, NULL);
     pthread_cond_init(&s->ckpt_cond, NULL);
     if (pthread_create(&s->ckpt_thread, NULL, checkpointer_main, s) != 0) {
@@ -1161,6 +1179,7 @@ static void checkpointer_start(sq_engine *s)
         return;
     }
     sqlite3_wal_autocheckpoint(s->db, 0);
+    sqlite3_wal_hook(s->db, wal_hook, s);
 }
 
 static void checkpointer_stop(sq_engine *s)
