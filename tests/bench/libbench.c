@@ -4,7 +4,8 @@
  * The raw side is the physical limit of this engine: the same reads and
  * writes as prepared statements on a minimal schema (one table per type,
  * keyed the obvious way), in the same transaction mode as an embedded
- * aikv store -- one transaction per call, WAL, synchronous=NORMAL. Each
+ * aikv store -- one transaction per call (prepared BEGIN and COMMIT),
+ * WAL, synchronous=NORMAL, SQLite's automatic checkpoints. Each
  * workload runs `rounds` times alternating the two sides on fresh files,
  * and the median ops/s of each side is reported with their ratio.
  *
@@ -137,7 +138,7 @@ static const char RAW_SCHEMA[] =
 
 typedef struct raw {
     sqlite3 *db;
-    sqlite3_stmt *st[W_COUNT], *tail;
+    sqlite3_stmt *st[W_COUNT], *tail, *begin, *commit;
 } raw;
 
 static const char *const raw_sql[W_COUNT] = {
@@ -187,7 +188,7 @@ static void raw_ops(raw *r, workload w)
             break;
         }
         /* One transaction per call, as the embedded store. */
-        sqlite3_exec(r->db, "BEGIN", NULL, NULL, NULL);
+        raw_step(r, r->begin);
         sqlite3_bind_blob(st, 1, key, kl, SQLITE_STATIC);
         if (w == W_RPUSH) {
             /* the tail position, then the insert: what a push has to do */
@@ -210,7 +211,7 @@ static void raw_ops(raw *r, workload w)
                 sqlite3_bind_blob(st, 2, val, vl, SQLITE_STATIC);
         }
         raw_step(r, st);
-        sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+        raw_step(r, r->commit);
     }
 }
 
@@ -226,8 +227,10 @@ static double run_raw(workload w)
         if (sqlite3_prepare_v2(r.db, raw_sql[i], -1, &r.st[i], NULL) != SQLITE_OK)
             die(raw_sql[i], sqlite3_errmsg(r.db));
     if (sqlite3_prepare_v2(r.db, "SELECT coalesce(max(pos) + 1, 0) FROM l WHERE key = ?1", -1,
-                           &r.tail, NULL) != SQLITE_OK)
-        die("tail", sqlite3_errmsg(r.db));
+                           &r.tail, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r.db, "BEGIN", -1, &r.begin, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(r.db, "COMMIT", -1, &r.commit, NULL) != SQLITE_OK)
+        die("prepare", sqlite3_errmsg(r.db));
     if (fill_of[w] >= 0)
         raw_ops(&r, (workload)fill_of[w]);
     double t = now();
@@ -236,6 +239,8 @@ static double run_raw(workload w)
     for (int i = 0; i < W_COUNT; i++)
         sqlite3_finalize(r.st[i]);
     sqlite3_finalize(r.tail);
+    sqlite3_finalize(r.begin);
+    sqlite3_finalize(r.commit);
     sqlite3_close(r.db);
     rm_store(path);
     return N / t;
