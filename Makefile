@@ -35,7 +35,7 @@ endif
 
 SERVER_PKGS := libevent
 CLI_PKGS := libedit
-LIB_LIBS := -lsqlite3 $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4) -lcjson -lm -pthread
+LIB_LIBS := -lsqlite3 $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4) -lm -pthread
 pc = $(shell pkg-config $(1) $(2) 2>/dev/null)
 
 LIB_SRC := $(sort $(wildcard libaikv/*/*.c libaikv/*/*/*.c))

@@ -466,6 +466,32 @@ AIKV_API int aikv_zrangebyscore(aikv_db_t *db, const void *key, size_t klen, dou
                                 double max, unsigned flags, int64_t offset, int64_t count,
                                 aikv_reply_t **out);
 
+/* ---------------------------------------------------------------- scripting
+ * Lua scripts as Redis 7.0 runs them (EVAL; docs/scripting.md): the script
+ * sees KEYS and ARGV, calls commands with redis.call() on the session's
+ * store, and runs atomically: every other call on the store waits for it.
+ * Scripts are cached under the SHA-1 of their body. In an embedded store a
+ * script runs until it ends (busy-reply-threshold and SCRIPT KILL need the
+ * server's event loop). */
+
+#define AIKV_EVAL_SHA 0x01 /* `script` is the SHA-1 (40 hex digits) of a cached
+                              script: EVALSHA */
+#define AIKV_EVAL_RO 0x02  /* read-only: write commands fail (EVAL_RO) */
+
+struct aikv_session; /* aikv_session_t, below */
+
+/* EVAL script numkeys arg... on session s: args[0..nargs) holds the
+ * numkeys keys followed by the other arguments, args[i] of arglens[i]
+ * bytes (arglens may be NULL when they are NUL-terminated strings); script
+ * is slen bytes. *out is the reply (aikv_reply_free() it): the script's
+ * result in the session's protocol, or an AIKV_REPLY_ERROR for a failing
+ * script, an unknown SHA-1 ("NOSCRIPT ...") or numkeys < 0 or > nargs.
+ * AIKV_MISUSE (and *out NULL) for NULL s, script or out, unknown flags,
+ * nargs < 0, or args NULL with nargs > 0. */
+AIKV_API int aikv_eval(struct aikv_session *s, const char *script, size_t slen, unsigned flags,
+                       int numkeys, int nargs, const char *const *args, const size_t *arglens,
+                       aikv_reply_t **out);
+
 /* ---------------------------------------------------------------- replies */
 
 /* Reply types; the numbers are hiredis's, so bindings can share code. */

@@ -33,6 +33,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,7 @@
 
 #include "libaikv/core/command.h"
 #include "libaikv/core/persist.h"
+#include "libaikv/script/script.h"
 #include "libaikv/util/alloc.h"
 #include "libaikv/util/clock.h"
 #include "log.h"
@@ -335,7 +337,9 @@ static void process_input(conn *c)
             break;
         }
         if (c->req.argc > 0) {
-            if (st->group_commit && !c->pending) {
+            /* While a script is busy only allow_busy commands run, and
+             * none of them writes: their replies need no commit. */
+            if (st->group_commit && !c->pending && !c->srv->busy) {
                 c->pending = 1;
                 c->turn_cmds = 0;
                 c->turn_mark = c->sess->out.len;
@@ -584,6 +588,93 @@ int server_listen(server *srv)
     return 0;
 }
 
+/* ---------------------------------------------------------------- busy scripts */
+
+static int conn_alive(server *srv, conn *c)
+{
+    for (conn *x = srv->conns; x; x = x->next)
+        if (x == c)
+            return 1;
+    return 0;
+}
+
+/* One non-blocking round over the sockets: new connections, input, and
+ * output waiting for room. libevent cannot be re-entered from inside one
+ * of its callbacks (the script runs in one), so this polls the sockets
+ * itself and calls the same handlers. */
+static void busy_poll(server *srv, conn *running)
+{
+    size_t n = (size_t)srv->nlisteners, k = 0;
+    for (conn *c = srv->conns; c; c = c->next)
+        n++;
+    struct pollfd *fds = ak_malloc(n * sizeof *fds);
+    conn **who = ak_malloc(n * sizeof *who);
+    for (int i = 0; i < srv->nlisteners; i++) {
+        fds[k] = (struct pollfd){srv->listen_fds[i], POLLIN, 0};
+        who[k++] = NULL;
+    }
+    for (conn *c = srv->conns; c; c = c->next) {
+        if (c == running || c->killed)
+            continue;
+        short events = POLLIN;
+        if (event_pending(c->wev, EV_WRITE, NULL))
+            events |= POLLOUT;
+        fds[k] = (struct pollfd){c->fd, events, 0};
+        who[k++] = c;
+    }
+    if (poll(fds, (nfds_t)k, 0) > 0) {
+        /* Listeners come first: nothing accepted this round can take the
+         * place of a connection freed this round. */
+        for (size_t i = 0; i < k; i++) {
+            short re = fds[i].revents;
+            if (!re)
+                continue;
+            if (!who[i])
+                on_accept(fds[i].fd, EV_READ, srv);
+            else if (!conn_alive(srv, who[i]))
+                continue;
+            else if (re & (POLLIN | POLLHUP | POLLERR))
+                on_read(fds[i].fd, EV_READ, who[i]);
+            else if (re & POLLOUT)
+                on_write(fds[i].fd, EV_WRITE, who[i]);
+        }
+    }
+    ak_free(fds);
+    ak_free(who);
+}
+
+/* The store's busy hook (libaikv/script/script.h): a script has run past
+ * busy-reply-threshold, and as Redis's processEventsWhileBlocked() the
+ * server keeps serving the other clients, whose commands get -BUSY from
+ * dispatch unless they are allow_busy (SCRIPT KILL, SHUTDOWN NOSAVE...).
+ * The script's own connection is protected meanwhile (Redis's
+ * protectClient): neither read nor written, so it cannot go away under
+ * the script. No timers run (cron, idle timeout), as in Redis. Returns 1
+ * once a shutdown is under way: the script is then stopped. */
+static int on_script_busy(void *arg, ak_session *running, int phase)
+{
+    server *srv = arg;
+    conn *rc = running ? running->conn : NULL;
+    switch (phase) {
+    case AK_BUSY_START:
+        srv->busy = 1;
+        if (rc) {
+            event_del(rc->rev);
+            event_del(rc->wev);
+        }
+        break;
+    case AK_BUSY_POLL:
+        busy_poll(srv, rc);
+        break;
+    case AK_BUSY_END:
+        srv->busy = 0;
+        if (rc)
+            event_add(rc->rev, NULL); /* its output is written when the command ends */
+        break;
+    }
+    return srv->shutdown_asap;
+}
+
 /* ---------------------------------------------------------------- loop */
 
 static void on_cron(evutil_socket_t fd, short what, void *arg)
@@ -673,6 +764,8 @@ int server_run(server *srv)
 {
     srv->st->shutdown_hook = on_shutdown_command;
     srv->st->shutdown_ctx = srv;
+    srv->st->busy_hook = on_script_busy;
+    srv->st->busy_ctx = srv;
     struct timeval tv = {0, 1000000 / srv->st->cfg.hz};
     srv->cron_ev = event_new(srv->base, -1, EV_PERSIST, on_cron, srv);
     event_add(srv->cron_ev, &tv);

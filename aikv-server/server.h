@@ -24,6 +24,7 @@ typedef struct server {
     conn *to_close;    /* killed by CLIENT KILL, closed after the current turn */
     conn *pending;     /* ran commands this turn: replies wait for the commit */
     int shutdown_asap;
+    int busy;          /* a script runs past busy-reply-threshold (busy_poll) */
     char *unixsocket_path;
 } server;
 

@@ -78,6 +78,10 @@ int ak_op_zrem(ak_store *st, int db, ak_slice key, const ak_slice *members, size
                size_t *removed);
 /* cmd/sort.c */
 #define AK_SORT_CMDS(X) X(sort) X(sort_ro)
+/* cmd/script.c */
+#define AK_SCRIPT_CMDS(X)                                                                   \
+    X(eval) X(evalsha) X(eval_ro) X(evalsha_ro) X(script_load) X(script_exists)             \
+    X(script_flush) X(script_kill) X(script_help)
 
 AK_STRING_CMDS(AK_DECLARE)
 AK_LIST_CMDS(AK_DECLARE)
@@ -91,6 +95,7 @@ AK_CONN_CMDS(AK_DECLARE)
 AK_MULTI_CMDS(AK_DECLARE)
 AK_SERVER_CMDS(AK_DECLARE)
 AK_PERSIST_CMDS(AK_DECLARE)
+AK_SCRIPT_CMDS(AK_DECLARE)
 
 /* ---- operations shared by commands and the typed C API (aikv.h) ----
  * They return AK_OK / AK_NOTFOUND / AK_WRONGTYPE or an AIKV_* code, and

@@ -23,6 +23,7 @@
 #include "../util/num.h"
 #include "../core/persist.h"
 #include "../core/resp.h"
+#include "../script/script.h"
 #include "cmds.h"
 
 /* ---------------------------------------------------------------- COMMAND */
@@ -74,7 +75,10 @@ static size_t categories(const ak_cmd *cmd, const char **out)
             p = sp ? sp + 1 : p + wl;
         }
         uint32_t f = cmd->flags;
-        if ((!strcmp(c, "write") && (f & AK_CMD_WRITE)) || (!strcmp(c, "read") && (f & AK_CMD_READONLY)) ||
+        /* Redis keeps scripting commands (EVAL_RO...) out of @read. */
+        int scripting = cmd->acl && strstr(cmd->acl, "scripting") != NULL;
+        if ((!strcmp(c, "write") && (f & AK_CMD_WRITE)) ||
+            (!strcmp(c, "read") && (f & AK_CMD_READONLY) && !scripting) ||
             ((!strcmp(c, "admin") || !strcmp(c, "dangerous")) && (f & AK_CMD_ADMIN)) ||
             (!strcmp(c, "pubsub") && (f & AK_CMD_PUBSUB)) || (!strcmp(c, "fast") && (f & AK_CMD_FAST)) ||
             (!strcmp(c, "slow") && !(f & AK_CMD_FAST)) || (!strcmp(c, "blocking") && (f & AK_CMD_BLOCKING)))
@@ -304,7 +308,8 @@ void ak_cmd_command_getkeys(ak_session *c)
     }
     int *idx = ak_malloc(sizeof(int) * (size_t)argc);
     int n = ak_cmd_getkeys(cmd, argc, c->argv + 2, c->argvlen + 2, idx, argc);
-    if (n <= 0) {
+    /* no_mandatory_keys (EVAL with numkeys 0): no keys is an answer. */
+    if (n < 0 || (n == 0 && !(cmd->flags & AK_CMD_NO_MANDATORY_KEYS))) {
         ak_reply_error(c, "ERR The command has no key arguments");
     } else {
         ak_out_array(&c->out, (size_t)n);
@@ -461,11 +466,23 @@ static void section_memory(ak_session *c, ak_out *o)
               ? 100.0 * (double)dataset / (double)(used - st->used_memory_startup)
               : 0.0);
     (void)h5;
+    infof(o, "total_system_memory:%.0f\r\ntotal_system_memory_human:%s\r\n", total, h4);
+    /* Scripting (Redis's eval fields; FUNCTION does not exist here). */
+    size_t vm, scripts, nscripts;
+    char h6[32], h7[32];
+    ak_script_memory(st, &vm, &scripts, &nscripts);
+    human_bytes(h6, sizeof h6, (double)vm);
+    human_bytes(h7, sizeof h7, (double)scripts);
     infof(o,
-          "total_system_memory:%.0f\r\ntotal_system_memory_human:%s\r\nmaxmemory:0\r\n"
+          "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
+          "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
+          "used_memory_scripts:%zu\r\nused_memory_scripts_human:%s\r\n",
+          vm, vm, h6, scripts, nscripts, scripts, h7);
+    infof(o,
+          "maxmemory:0\r\n"
           "maxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
           "mem_allocator:libc\r\nlazyfree_pending_objects:0\r\nlazyfreed_objects:0\r\n",
-          total, h4, used ? (double)rss / (double)used : 0.0);
+          used ? (double)rss / (double)used : 0.0);
 }
 
 static void section_persistence(ak_session *c, ak_out *o)
@@ -902,6 +919,11 @@ void ak_cmd_shutdown(ak_session *c)
     }
     if (abort_) {
         ak_reply_error(c, "ERR No shutdown in progress.");
+        return;
+    }
+    /* A busy script stops only for SHUTDOWN NOSAVE (script/script.h). */
+    if (!nosave && ak_script_busy(c->st)) {
+        ak_reply_error(c, AK_ERR_BUSY);
         return;
     }
     if (!c->st->shutdown_hook) {

@@ -31,6 +31,8 @@
 #define NM AK_CMD_NO_MULTI
 #define NAL AK_CMD_NO_ASYNC_LOADING
 #define SS AK_CMD_SKIP_SLOWLOG
+#define SM AK_CMD_SKIP_MONITOR
+#define NK AK_CMD_NO_MANDATORY_KEYS
 
 /* CMD(name, handler, arity, flags, first key, last key, key step, ACL categories
  *     beyond those the flags imply, command tips). */
@@ -67,6 +69,14 @@ static ak_cmd command_subs[] = {
     CMD("help", command_help, 2, LD | ST, 0, 0, 0, "connection", ""),
     CMD("info", command_info, -2, LD | ST, 0, 0, 0, "connection", "nondeterministic_output_order"),
     CMD("list", command_list, -2, LD | ST, 0, 0, 0, "connection", "nondeterministic_output_order"),
+    END};
+
+static ak_cmd script_subs[] = {
+    CMD("exists", script_exists, -3, NS, 0, 0, 0, "scripting", "request_policy:all_shards response_policy:agg_logical_and"),
+    CMD("flush", script_flush, -2, NS, 0, 0, 0, "scripting", "request_policy:all_nodes response_policy:all_succeeded"),
+    CMD("help", script_help, 2, LD | ST, 0, 0, 0, "scripting", ""),
+    CMD("kill", script_kill, 2, NS | AB, 0, 0, 0, "scripting", "request_policy:all_shards response_policy:one_succeeded"),
+    CMD("load", script_load, 3, NS | ST, 0, 0, 0, "scripting", "request_policy:all_nodes response_policy:all_succeeded"),
     END};
 
 static ak_cmd config_subs[] = {
@@ -244,6 +254,12 @@ static ak_cmd table[] = {
     CMD("save", save, 1, A | NS | NAL | NM, 0, 0, 0, "", ""),
     CMD("shutdown", shutdown, -1, A | NS | LD | ST | NM | AB, 0, 0, 0, "", ""),
     CMD("time", time, 1, LD | ST | F, 0, 0, 0, "", "nondeterministic_output"),
+    /* scripting (cmd/script.c); keys: numkeys at 2 (movable) */
+    CMD("eval", eval, -3, NS | ST | SM | NK, 0, 0, 0, "scripting", ""),
+    CMD("eval_ro", eval_ro, -3, R | NS | ST | SM | NK, 0, 0, 0, "scripting", ""),
+    CMD("evalsha", evalsha, -3, NS | ST | SM | NK, 0, 0, 0, "scripting", ""),
+    CMD("evalsha_ro", evalsha_ro, -3, R | NS | ST | SM | NK, 0, 0, 0, "scripting", ""),
+    CONTAINER("script", NULL, -2, 0, "", "", script_subs),
     END};
 
 /* ---------------------------------------------------------------- lookup */
@@ -397,6 +413,7 @@ static int numkeys_keys(int at, int dest, int argc, const char *const *argv,
     }
 NUMKEYS_FINDER(keys_numkeys_at1, 1, 0)
 NUMKEYS_FINDER(keys_numkeys_at2_dest, 2, 1)
+NUMKEYS_FINDER(keys_numkeys_at2, 2, 0)
 
 /* SORT key ... [STORE dest]: the sorted key and the STORE destination, read
  * as SORT's own parser reads the options. */
@@ -443,6 +460,10 @@ static const struct {
     {"zunionstore", keys_numkeys_at2_dest},
     {"zinterstore", keys_numkeys_at2_dest},
     {"zdiffstore", keys_numkeys_at2_dest},
+    {"eval", keys_numkeys_at2},
+    {"eval_ro", keys_numkeys_at2},
+    {"evalsha", keys_numkeys_at2},
+    {"evalsha_ro", keys_numkeys_at2},
 };
 
 static key_finder *finder_of(const ak_cmd *cmd)

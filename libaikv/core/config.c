@@ -73,6 +73,7 @@ static const centry table[] = {
     {"sqlite-max-size", NULL, T_MEM, OFF(sqlite_max_size), 0, LL_MAX, 1, NULL},
     {"save", NULL, T_STR, OFF(save), 0, 0, 0, NULL},
     {"appendonly", NULL, T_BOOL, OFF(appendonly), 0, 0, 1, NULL},
+    {"busy-reply-threshold", "lua-time-limit", T_LL, OFF(busy_reply_threshold), 0, LL_MAX, 0, NULL},
 };
 #define NTABLE (sizeof table / sizeof *table)
 
@@ -112,6 +113,7 @@ void ak_config_defaults(ak_config *cfg)
     cfg->sqlite_cache_size = 64LL * 1024 * 1024;
     cfg->save = ak_strdup("");
     cfg->appendonly = 0;
+    cfg->busy_reply_threshold = 5000;
 }
 
 void ak_config_free(ak_config *cfg)

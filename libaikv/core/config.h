@@ -65,6 +65,8 @@ typedef struct ak_config {
     long long sqlite_max_size;   /* largest store file (bytes); 0 = no limit */
     char *save;
     int appendonly;
+    /* scripting: ms before a running script makes the server answer BUSY */
+    long long busy_reply_threshold;
 } ak_config;
 
 /* Defaults (safe for a first run: loopback only, protected mode). */

@@ -81,6 +81,7 @@ typedef struct ak_conn_ops {
 #define AK_CLIENT_MULTI 0x80       /* between MULTI and EXEC/DISCARD */
 #define AK_CLIENT_DIRTY_CAS 0x100  /* a WATCHed key changed: EXEC fails (null) */
 #define AK_CLIENT_DIRTY_EXEC 0x200 /* a command was refused while queueing: EXECABORT */
+#define AK_CLIENT_DENY_BLOCKING 0x400 /* a script's session: blocking commands must not block */
 
 /* A command queued by MULTI: its own copy of the arguments (one allocation,
  * each argument NUL-terminated) and the command (or subcommand) it resolved
@@ -182,6 +183,16 @@ struct ak_store {
     void *shutdown_ctx;
     /* Set by the server: where the library logs (persistence); NULL: nowhere. */
     void (*log)(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+    /* Scripting (script/script.h): the Lua interpreter and the script
+     * cache, created by the first script; NULL until then. */
+    struct ak_scripting *scripting;
+    /* Set by the server: called while a script runs past
+     * busy-reply-threshold (phase AK_BUSY_START / POLL / END, script.h) so
+     * that the other clients are answered meanwhile; returns 1 when the
+     * server is shutting down (the script is then stopped). NULL
+     * (embedded stores): a long script simply runs. */
+    int (*busy_hook)(void *ctx, ak_session *running, int phase);
+    void *busy_ctx;
     /* Set by the server: the engine's transaction spans a whole event-loop
      * turn and the server commits it (group commit); otherwise each
      * command, embedded call and cron step commits its own. */

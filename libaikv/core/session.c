@@ -2,13 +2,15 @@
  * session.c -- sessions (clients) and command dispatch.
  *
  * ak_session_exec() is the single path every command takes, from the
- * server, from aikv_command() and (later) from scripts:
- *   lookup -> subcommand -> arity -> authentication -> MULTI -> handler -> stats.
+ * server and from aikv_command():
+ *   lookup -> subcommand -> arity -> authentication -> busy script ->
+ *   MULTI -> handler -> stats.
  * A check that refuses a command inside MULTI also dooms the transaction
  * (EXECABORT), as Redis's rejectCommand(); past the checks, inside MULTI,
  * every command but the transaction's own (EXEC DISCARD MULTI WATCH QUIT
  * RESET) is queued and answered +QUEUED. EXEC runs the queue through
- * ak_session_call(), the same handler path.
+ * ak_session_call(), the same handler path, and so does redis.call() in a
+ * script (script/lib_redis.c, with Redis's own checks first).
  * Replies accumulate in session->out. For an embedded session the reply
  * bytes are parsed into an aikv_reply_t tree and the buffer emptied.
  */
@@ -20,6 +22,7 @@
 #include <strings.h>
 
 #include "../cmd/cmds.h"
+#include "../script/script.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
 #include "../util/num.h"
@@ -317,8 +320,12 @@ void ak_session_call(ak_session *c, const ak_cmd *cmd)
     c->cmd = cmd;
     c->failed = 0;
     st->engine->notouch = (c->flags & AK_CLIENT_NO_TOUCH) != 0;
+    /* A command that does not write needs no undo records (store.h). */
+    int reading = st->engine->reading;
+    st->engine->reading = !(cmd->flags & AK_CMD_WRITE);
     int64_t start = ak_monotonic_us();
     cmd->proc(c);
+    st->engine->reading = reading;
     int64_t took = ak_monotonic_us() - start;
     ak_cmdstat *cs = &st->cmdstats[cmd->id];
     cs->calls++;
@@ -438,6 +445,12 @@ void ak_session_exec(ak_session *c, int argc, const char *const *argv, const siz
     if (!cmd->proc) { /* a container called without a subcommand word */
         ak_multi_flag_error(c);
         reply_arity(c, cmd);
+        goto done;
+    }
+    /* A script past busy-reply-threshold holds the store (this runs from the
+     * server's busy hook, script/script.h): only allow_busy commands run. */
+    if (ak_script_busy(st) && !(cmd->flags & AK_CMD_ALLOW_BUSY)) {
+        reject(c, cmd, AK_ERR_BUSY);
         goto done;
     }
     if (c->flags & AK_CLIENT_MULTI) {

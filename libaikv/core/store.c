@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../script/script.h"
 #include "../util/alloc.h"
 #include "../util/clock.h"
 #include "../util/dict.h"
@@ -371,6 +372,7 @@ void ak_store_close(ak_store *st)
         return;
     while (st->clients)
         ak_session_destroy(st->clients);
+    ak_script_free(st);
     ak_watch_registry_free(st);
     st->engine->ops->close(st->engine);
     for (ak_errstat *e = st->errstats, *n; e; e = n) {

@@ -196,6 +196,8 @@ struct ak_engine {
     int ndb;
     int notouch;  /* set by dispatch for CLIENT NO-TOUCH: reads keep access times */
     int no_active_expire; /* DEBUG SET-ACTIVE-EXPIRE 0: the cron leaves expired keys */
+    int reading;          /* set by dispatch while a command that never writes runs:
+                             an engine's undo log need not record what it reaches */
     ak_expired_fn on_expired;
     void *owner;
     int error;          /* AIKV_* code of the first storage failure, 0 if none */

@@ -41,6 +41,9 @@
  *     CRASH-AND-RECOVER), should they be added: never run.
  *   - Commands flagged "blocking" (BLPOP, BZPOPMIN, ... when they exist):
  *     never run; they wait for a timeout.
+ *   - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO: never run; a script may loop or
+ *     allocate without bound by design, and an embedded store has no
+ *     busy-script limit (SCRIPT LOAD/EXISTS/FLUSH still run).
  *   - SAVE, BGSAVE and CONFIG SET save: never run; they write a snapshot
  *     file into the working directory (and `save` rules make the cron and
  *     FLUSHALL write one), each write taking fsyncs.
@@ -93,7 +96,8 @@ static int word_is(const char *a, size_t alen, const char *w)
 
 static int excluded_cmd(const ak_cmd *c)
 {
-    return !strcmp(c->name, "shutdown") || (c->flags & AK_CMD_BLOCKING);
+    return !strcmp(c->name, "shutdown") || (c->flags & AK_CMD_BLOCKING) ||
+           !strncmp(c->name, "eval", 4);
 }
 
 static void add_name(const char *w0, const char *w1)

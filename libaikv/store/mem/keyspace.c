@@ -170,7 +170,7 @@ static mkey *find_live(mem_engine *m, int db, ak_slice key, uint64_t h)
             k = NULL;
         }
     }
-    if (m->sp_depth && !m->sp_depth_restoring)
+    if (m->sp_depth && !m->sp_depth_restoring && !m->base.reading)
         mem_undo_note_key(m, db, key, h, k, k ? get_expire(d, k, h) : AK_NO_EXPIRE);
     return k;
 }
