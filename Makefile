@@ -149,6 +149,11 @@ $(B)/bench/libbench: tests/bench/libbench.c $(B)/libaikv.a aikv.h
 bench-lib: deps-test $(B)/bench/libbench
 	./$(B)/bench/libbench $(LIBBENCH_ARGS)
 
+# EVAL, EVALSHA and MULTI/EXEC batches against redis-server.
+.PHONY: bench-scripting
+bench-scripting: deps-test all
+	AIKV_BUILD=$(B) $(PYTHON) tests/bench/scripting.py $(SCRIPTING_ARGS)
+
 # SIGKILL under write load, many rounds (make test runs a short version).
 bench-crash: all
 	AIKV_BUILD=$(B) $(PYTHON) tests/bench/crash.py $(CRASH_ARGS)
