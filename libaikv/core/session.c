@@ -340,12 +340,12 @@ void ak_session_call(ak_session *c, const ak_cmd *cmd)
         c->out.len = mark;
 }
 
-/* Replaces the command's reply (from mark) by the storage error. */
-static void storage_error_reply(ak_session *c, size_t mark)
+/* Replaces the command's reply (from mark) by the storage error rc. */
+static void storage_error_reply(ak_session *c, size_t mark, int rc)
 {
     ak_engine *e = c->st->engine;
     char msg[320];
-    snprintf(msg, sizeof msg, "ERR %s", e->errmsg[0] ? e->errmsg : aikv_errstr(e->error));
+    snprintf(msg, sizeof msg, "ERR %s", e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
     c->out.len = mark;
     ak_reply_error(c, msg);
     if (c->flags & (AK_CLIENT_REPLY_OFF | AK_CLIENT_REPLY_SKIP))
@@ -353,40 +353,30 @@ static void storage_error_reply(ak_session *c, size_t mark)
 }
 
 /* Makes the command's writes durable before its reply can leave: commits
- * the engine's transaction (unless the server groups a whole event-loop
- * turn into one, and commits it itself), or, when storage failed, rolls it
- * back and replaces the reply with the error. A command that replied with
- * an error while storage failed under it gets the storage error. */
+ * the engine's transaction -- unless the server groups a whole event-loop
+ * turn into one (end_turn commits it) or aikv_begin holds one open. When
+ * storage failed under the command, ak_store_commit rolls back instead
+ * and the reply becomes the error. */
 static void settle(ak_session *c, size_t mark)
 {
     ak_store *st = c->st;
     ak_engine *e = st->engine;
     if (!e->ops->commit)
         return;
-    int rc = AIKV_OK;
     if (e->error && st->group_commit) {
-        /* The turn's transaction is lost: the server rolls it back and
-         * fails every command of the turn (end_turn); this one's reply is
-         * already the error. The error stays set until then. */
-        storage_error_reply(c, mark);
+        /* The turn's transaction is lost: end_turn rolls it back and fails
+         * every command of the turn; the error stays set until then. */
+        storage_error_reply(c, mark, e->error);
         return;
     }
-    if (e->error) {
-        e->ops->rollback(e);
-        rc = e->error;
-        if (st->txn_sp && !st->txn_failed)
-            st->txn_failed = rc; /* aikv_commit reports it */
-    } else if (!st->group_commit && !st->txn_sp) {
-        rc = e->ops->commit(e);
-    } else {
-        return; /* the server commits the turn and answers for failures */
-    }
+    if (!e->error && (st->group_commit || st->txn_sp))
+        return;
+    int rc = ak_store_commit(st);
     if (rc == AIKV_OK)
         return;
-    if (!e->errmsg[0])
-        snprintf(e->errmsg, sizeof e->errmsg, "%s", aikv_errstr(rc));
-    storage_error_reply(c, mark);
-    e->error = 0;
+    if (st->txn_sp && !st->txn_failed)
+        st->txn_failed = rc; /* aikv_commit reports it */
+    storage_error_reply(c, mark, rc);
     e->errmsg[0] = '\0';
 }
 
@@ -411,7 +401,7 @@ void ak_session_exec(ak_session *c, int argc, const char *const *argv, const siz
     /* A storage failure earlier in this server turn: the turn's transaction
      * is rolled back at its end, so nothing more runs in it. */
     if (st->group_commit && st->engine->error) {
-        storage_error_reply(c, mark);
+        storage_error_reply(c, mark, st->engine->error);
         goto out;
     }
     const ak_cmd *cmd = ak_cmd_lookup(argv[0], argvlen[0]);

@@ -149,25 +149,22 @@ static int end_txn(aikv_db_t *db, int rollback, const char *fn)
     }
     ak_engine *e = st->engine;
     int rc = st->txn_failed;
-    if (rc || e->error) {
-        /* Storage failed inside: the engine's transaction is lost. */
-        if (!rc)
-            rc = e->error;
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
+    if (rc) {
+        /* Storage failed inside: settle() rolled the engine's transaction
+         * back; whatever ran since goes too. */
         if (e->ops->rollback)
             e->ops->rollback(e);
-        ak_store_release(st, st->txn_sp);
         e->error = 0;
+    } else if (rollback && !e->error) {
+        ak_store_rollback_to(st, st->txn_sp);
+    }
+    ak_store_release(st, st->txn_sp);
+    if (!rc)
+        rc = ak_store_commit(st); /* rolls back instead if a typed call failed */
+    if (rc != AIKV_OK) {
+        ak_set_error(rc, "transaction rolled back: %s",
+                     e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
         e->errmsg[0] = '\0';
-        ak_set_error(rc, "transaction rolled back: %s", msg);
-    } else {
-        if (rollback)
-            ak_store_rollback_to(st, st->txn_sp);
-        ak_store_release(st, st->txn_sp);
-        rc = ak_store_commit(st);
-        if (rc != AIKV_OK)
-            ak_set_error(rc, "transaction rolled back: %s", e->errmsg);
     }
     st->txn_sp = 0;
     st->txn_failed = 0;

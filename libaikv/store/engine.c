@@ -1,5 +1,16 @@
-/* store.c -- engine-independent helpers of the storage interface. */
+/* engine.c -- engine-independent helpers of the storage interface. */
 #include "store.h"
+
+#include "../util/num.h"
+
+#define EMBSTR_MAX 44
+
+int ak_string_encoding(ak_slice v, int flags, long long *ll)
+{
+    if (!(flags & AK_STR_NOINT) && v.len <= 20 && ak_str2ll(v.p, v.len, ll))
+        return AK_ENC_INT;
+    return v.len <= EMBSTR_MAX ? AK_ENC_EMBSTR : AK_ENC_RAW;
+}
 
 const char *ak_encoding_name(ak_encoding e)
 {

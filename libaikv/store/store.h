@@ -61,6 +61,18 @@ typedef enum ak_encoding {
 
 const char *ak_encoding_name(ak_encoding e);
 
+/* Redis's choice of a string's encoding, which every engine reports: INT
+ * for a canonical 64-bit integer (unless flags has AK_STR_NOINT), EMBSTR up
+ * to 44 bytes, RAW beyond (and after APPEND/SETRANGE). *ll gets the
+ * integer when INT. */
+int ak_string_encoding(ak_slice v, int flags, long long *ll);
+/* OBJECT REFCOUNT of an INT string: Redis shares 0..9999. */
+#define AK_SHARED_INTEGERS 10000
+static inline int ak_string_refcount(int enc, long long v)
+{
+    return enc == AK_ENC_INT && v >= 0 && v < AK_SHARED_INTEGERS ? 0x7fffffff : 1;
+}
+
 #define AK_NO_EXPIRE (-1)
 #define AK_KEEP_TTL (-2)
 

@@ -262,7 +262,7 @@ static void mem_lookup(ak_engine *e, int db, ak_slice key, int flags, ak_keyinfo
     ki->encoding = (ak_encoding)k->enc;
     ki->expire = get_expire(&m->dbs[db], k, h);
     ki->idle_ms = (int64_t)((now - k->lru) & LRU_MAX) * 1000;
-    ki->refcount = (k->enc == AK_ENC_INT && k->v.i >= 0 && k->v.i < SHARED_INTEGERS) ? INT_MAX : 1;
+    ki->refcount = ak_string_refcount(k->enc, k->enc == AK_ENC_INT ? k->v.i : 0);
     if (!(flags & AK_LOOKUP_NOTOUCH) && !m->base.notouch)
         k->lru = now;
 }

@@ -119,7 +119,6 @@ void mem_free_db(mdb *d); /* frees a database's contents, leaving it empty */
 void mem_restore_key(mem_engine *m, int db, ak_slice key, mkey *saved, int64_t expire);
 
 /* strings (string.c) */
-#define SHARED_INTEGERS 10000
 ak_slice mem_string_slice(mem_engine *m, const mkey *k);
 void mem_set_string(mkey *k, ak_slice val, int flags);
 int mem_str_get(ak_engine *e, int db, ak_slice key, ak_slice *val);

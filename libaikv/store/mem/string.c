@@ -13,7 +13,6 @@
 #include "../../util/num.h"
 #include "mem.h"
 
-#define EMBSTR_MAX 44
 
 typedef struct mstr {
     size_t len;
@@ -68,13 +67,11 @@ void mem_set_string(mkey *k, ak_slice val, int flags)
 {
     long long ll;
     k->type = AIKV_TYPE_STRING;
-    if (!(flags & AK_STR_NOINT) && val.len <= 20 && ak_str2ll(val.p, val.len, &ll)) {
-        k->enc = AK_ENC_INT;
+    k->enc = (uint32_t)ak_string_encoding(val, flags, &ll);
+    if (k->enc == AK_ENC_INT)
         k->v.i = ll;
-    } else {
-        k->enc = val.len <= EMBSTR_MAX ? AK_ENC_EMBSTR : AK_ENC_RAW;
+    else
         k->v.p = mstr_new(val.p, val.len);
-    }
 }
 
 /* Turns an INT or EMBSTR value into a RAW one that may be modified. */

@@ -27,8 +27,6 @@
 #include "../../util/num.h"
 
 #define APPLICATION_ID 0x41694b76 /* "AiKv" */
-#define EMBSTR_MAX 44
-#define SHARED_INTEGERS 10000
 /* Collections with more elements than this are deleted in the background. */
 #define PURGE_INLINE 1000
 #define PURGE_CHUNK 2000
@@ -567,7 +565,7 @@ static void sq_lookup(ak_engine *e, int db, ak_slice key, int flags, ak_keyinfo 
     ki->encoding = (ak_encoding)k.enc;
     ki->expire = k.expire;
     ki->idle_ms = now > atime ? now - atime : 0;
-    ki->refcount = (k.enc == AK_ENC_INT && iv >= 0 && iv < SHARED_INTEGERS) ? INT_MAX : 1;
+    ki->refcount = ak_string_refcount(k.enc, iv);
     if (!(flags & AK_LOOKUP_NOTOUCH) && !e->notouch) {
         static const char TOUCH[] = "UPDATE keys SET atime = ?2 WHERE id = ?1";
         st = sq_prep(s, TOUCH);
@@ -905,9 +903,7 @@ static size_t sq_memory(ak_engine *e)
 static int string_enc(ak_slice v, int flags)
 {
     long long ll;
-    if (!(flags & AK_STR_NOINT) && v.len <= 20 && ak_str2ll(v.p, v.len, &ll))
-        return AK_ENC_INT;
-    return v.len <= EMBSTR_MAX ? AK_ENC_EMBSTR : AK_ENC_RAW;
+    return ak_string_encoding(v, flags, &ll);
 }
 
 static int sq_str_get(ak_engine *e, int db, ak_slice key, ak_slice *val)
