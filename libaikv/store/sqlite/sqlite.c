@@ -1072,9 +1072,8 @@ static int sq_str_setrange(ak_engine *e, int db, ak_slice key, size_t off, ak_sl
         memset(buf + cur.len, 0, off - cur.len);
     if (val.len)
         memcpy(buf + off, val.p, val.len);
-    sq_key k;
-    sq_key_get(s, db, key, AIKV_TYPE_STRING, &k);
-    put_string(s, db, key, &k, ak_slice_of(buf, len), AK_ENC_RAW, AK_KEEP_TTL);
+    /* The key is a live string or absent now: one upsert writes it. */
+    set_string_fast(s, db, key, ak_slice_of(buf, len), AK_ENC_RAW, AK_KEEP_TTL);
     ak_free(buf);
     *newlen = len;
     return AK_OK;
