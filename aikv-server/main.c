@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "libaikv/core/persist.h"
+#include "libaikv/script/script.h"
 #include "libaikv/util/alloc.h"
 #include "libaikv/util/clock.h"
 #include "log.h"
@@ -187,6 +188,11 @@ int main(int argc, char **argv)
         ak_store_close(st);
         return 1;
     }
+    /* The stored FUNCTION libraries, compiled now: one that no longer
+     * loads is logged at start, not at its first call. */
+    ak_store_lock(st);
+    ak_functions_open(st);
+    ak_store_unlock(st);
 
     server srv = {0};
     srv.st = st;

@@ -82,6 +82,11 @@ int ak_op_zrem(ak_store *st, int db, ak_slice key, const ak_slice *members, size
 #define AK_SCRIPT_CMDS(X)                                                                   \
     X(eval) X(evalsha) X(eval_ro) X(evalsha_ro) X(script_load) X(script_exists)             \
     X(script_flush) X(script_kill) X(script_help)
+/* cmd/function.c */
+#define AK_FUNCTION_CMDS(X)                                                                 \
+    X(fcall) X(fcall_ro) X(function_load) X(function_delete) X(function_flush)              \
+    X(function_list) X(function_dump) X(function_restore) X(function_stats)                 \
+    X(function_kill) X(function_help)
 
 AK_STRING_CMDS(AK_DECLARE)
 AK_LIST_CMDS(AK_DECLARE)
@@ -96,6 +101,7 @@ AK_MULTI_CMDS(AK_DECLARE)
 AK_SERVER_CMDS(AK_DECLARE)
 AK_PERSIST_CMDS(AK_DECLARE)
 AK_SCRIPT_CMDS(AK_DECLARE)
+AK_FUNCTION_CMDS(AK_DECLARE)
 
 /* ---- operations shared by commands and the typed C API (aikv.h) ----
  * They return AK_OK / AK_NOTFOUND / AK_WRONGTYPE or an AIKV_* code, and

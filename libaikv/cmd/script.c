@@ -56,7 +56,7 @@ void ak_cmd_script_flush(ak_session *c)
 
 void ak_cmd_script_kill(ak_session *c)
 {
-    ak_script_kill(c);
+    ak_script_kill(c, 0);
 }
 
 void ak_cmd_script_help(ak_session *c)

@@ -467,17 +467,23 @@ static void section_memory(ak_session *c, ak_out *o)
               : 0.0);
     (void)h5;
     infof(o, "total_system_memory:%.0f\r\ntotal_system_memory_human:%s\r\n", total, h4);
-    /* Scripting (Redis's eval fields; FUNCTION does not exist here). */
-    size_t vm, scripts, nscripts;
-    char h6[32], h7[32];
+    /* Scripting: EVAL's interpreter and cache, then the functions'. */
+    size_t vm, scripts, nscripts, fvm, fmem, nfuncs, nlibs;
+    char h6[32], h7[32], h8[32];
     ak_script_memory(st, &vm, &scripts, &nscripts);
+    ak_functions_memory(st, &fvm, &fmem, &nfuncs, &nlibs);
     human_bytes(h6, sizeof h6, (double)vm);
-    human_bytes(h7, sizeof h7, (double)scripts);
+    human_bytes(h7, sizeof h7, (double)(vm + fvm));
+    human_bytes(h8, sizeof h8, (double)(scripts + fmem));
     infof(o,
           "used_memory_lua:%zu\r\nused_memory_vm_eval:%zu\r\nused_memory_lua_human:%s\r\n"
           "used_memory_scripts_eval:%zu\r\nnumber_of_cached_scripts:%zu\r\n"
+          "number_of_functions:%zu\r\nnumber_of_libraries:%zu\r\n"
+          "used_memory_vm_functions:%zu\r\nused_memory_vm_total:%zu\r\n"
+          "used_memory_vm_total_human:%s\r\nused_memory_functions:%zu\r\n"
           "used_memory_scripts:%zu\r\nused_memory_scripts_human:%s\r\n",
-          vm, vm, h6, scripts, nscripts, scripts, h7);
+          vm, vm, h6, scripts, nscripts, nfuncs, nlibs, fvm, vm + fvm, h7, fmem,
+          scripts + fmem, h8);
     infof(o,
           "maxmemory:0\r\n"
           "maxmemory_human:0B\r\nmaxmemory_policy:noeviction\r\nmem_fragmentation_ratio:%.2f\r\n"
@@ -922,8 +928,9 @@ void ak_cmd_shutdown(ak_session *c)
         return;
     }
     /* A busy script stops only for SHUTDOWN NOSAVE (script/script.h). */
-    if (!nosave && ak_script_busy(c->st)) {
-        ak_reply_error(c, AK_ERR_BUSY);
+    const char *busy = ak_script_busy_error(c->st);
+    if (!nosave && busy) {
+        ak_reply_error(c, busy);
         return;
     }
     if (!c->st->shutdown_hook) {

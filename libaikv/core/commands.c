@@ -71,6 +71,18 @@ static ak_cmd command_subs[] = {
     CMD("list", command_list, -2, LD | ST, 0, 0, 0, "connection", "nondeterministic_output_order"),
     END};
 
+static ak_cmd function_subs[] = {
+    CMD("delete", function_delete, 3, W | NS, 0, 0, 0, "scripting", "request_policy:all_shards response_policy:all_succeeded"),
+    CMD("dump", function_dump, 2, NS, 0, 0, 0, "scripting", ""),
+    CMD("flush", function_flush, -2, W | NS, 0, 0, 0, "scripting", "request_policy:all_shards response_policy:all_succeeded"),
+    CMD("help", function_help, 2, LD | ST, 0, 0, 0, "scripting", ""),
+    CMD("kill", function_kill, 2, NS | AB, 0, 0, 0, "scripting", "request_policy:all_shards response_policy:one_succeeded"),
+    CMD("list", function_list, -2, NS, 0, 0, 0, "scripting", "nondeterministic_output_order"),
+    CMD("load", function_load, -3, W | M | NS, 0, 0, 0, "scripting", "request_policy:all_shards response_policy:all_succeeded"),
+    CMD("restore", function_restore, -3, W | M | NS, 0, 0, 0, "scripting", "request_policy:all_shards response_policy:all_succeeded"),
+    CMD("stats", function_stats, 2, NS | AB, 0, 0, 0, "scripting", "nondeterministic_output request_policy:all_shards response_policy:special"),
+    END};
+
 static ak_cmd script_subs[] = {
     CMD("exists", script_exists, -3, NS, 0, 0, 0, "scripting", "request_policy:all_shards response_policy:agg_logical_and"),
     CMD("flush", script_flush, -2, NS, 0, 0, 0, "scripting", "request_policy:all_nodes response_policy:all_succeeded"),
@@ -260,6 +272,10 @@ static ak_cmd table[] = {
     CMD("evalsha", evalsha, -3, NS | ST | SM | NK, 0, 0, 0, "scripting", ""),
     CMD("evalsha_ro", evalsha_ro, -3, R | NS | ST | SM | NK, 0, 0, 0, "scripting", ""),
     CONTAINER("script", NULL, -2, 0, "", "", script_subs),
+    /* functions (cmd/function.c); keys: numkeys at 2 (movable) */
+    CMD("fcall", fcall, -3, NS | ST | SM | NK, 0, 0, 0, "scripting", ""),
+    CMD("fcall_ro", fcall_ro, -3, R | NS | ST | SM | NK, 0, 0, 0, "scripting", ""),
+    CONTAINER("function", NULL, -2, 0, "", "", function_subs),
     END};
 
 /* ---------------------------------------------------------------- lookup */
@@ -464,6 +480,8 @@ static const struct {
     {"eval_ro", keys_numkeys_at2},
     {"evalsha", keys_numkeys_at2},
     {"evalsha_ro", keys_numkeys_at2},
+    {"fcall", keys_numkeys_at2},
+    {"fcall_ro", keys_numkeys_at2},
 };
 
 static key_finder *finder_of(const ak_cmd *cmd)

@@ -186,6 +186,14 @@ struct ak_store {
     /* Scripting (script/script.h): the Lua interpreter and the script
      * cache, created by the first script; NULL until then. */
     struct ak_scripting *scripting;
+    /* Functions (script/function.h): the libraries and their interpreter,
+     * NULL until used. libs_stale: the libraries must be read again from
+     * the engine (at open, after a load, after a rollback that undid a
+     * FUNCTION write); libs_dirty: the open transaction wrote libraries. */
+    struct ak_functions *functions;
+    int libs_stale, libs_dirty;
+    /* The script or function running now (either interpreter), or NULL. */
+    struct ak_lua_run *script_run;
     /* Set by the server: called while a script runs past
      * busy-reply-threshold (phase AK_BUSY_START / POLL / END, script.h) so
      * that the other clients are answered meanwhile; returns 1 when the

@@ -352,6 +352,25 @@ static int engine_error(ak_engine *e, const char *what, char *err, size_t errlen
     return e->error;
 }
 
+static void on_lib(void *ctx, ak_slice name, ak_slice code)
+{
+    ak_engine *dst = ctx;
+    if (!dst->error)
+        dst->ops->lib_put(dst, name, code);
+}
+
+/* The FUNCTION libraries: the destination ends with the source's. */
+static int copy_libs(ak_engine *src, ak_engine *dst, char *err, size_t errlen)
+{
+    dst->ops->lib_put(dst, ak_slice_of(NULL, 0), ak_slice_of(NULL, 0));
+    src->ops->lib_each(src, on_lib, dst);
+    if (src->error)
+        return engine_error(src, "reading", err, errlen);
+    if (dst->error)
+        return engine_error(dst, "writing", err, errlen);
+    return AIKV_OK;
+}
+
 int ak_engine_copy(ak_engine *src, ak_engine *dst, ak_copy_stats *stats, char *err,
                    size_t errlen)
 {
@@ -396,6 +415,8 @@ int ak_engine_copy(ak_engine *src, ak_engine *dst, ak_copy_stats *stats, char *e
         cs.keys += copied;
         cs.expired += stored > copied ? stored - copied : 0;
     }
+    if (rc == AIKV_OK)
+        rc = copy_libs(src, dst, err, errlen);
     if (rc == AIKV_OK && dst->ops->commit) {
         rc = dst->ops->commit(dst);
         if (rc != AIKV_OK)
@@ -573,6 +594,7 @@ int ak_store_load(ak_store *st, const char *path, ak_copy_stats *stats, char *er
         seterr(err, errlen, "'%s': %s", path, why);
         return rc;
     }
+    st->libs_stale = 1; /* the snapshot's FUNCTION libraries */
     st->persist.load_keys = cs.keys;
     st->persist.load_expired = cs.expired;
     st->stats.dirty = 0;

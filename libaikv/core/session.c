@@ -439,8 +439,9 @@ void ak_session_exec(ak_session *c, int argc, const char *const *argv, const siz
     }
     /* A script past busy-reply-threshold holds the store (this runs from the
      * server's busy hook, script/script.h): only allow_busy commands run. */
-    if (ak_script_busy(st) && !(cmd->flags & AK_CMD_ALLOW_BUSY)) {
-        reject(c, cmd, AK_ERR_BUSY);
+    const char *busy = ak_script_busy_error(st);
+    if (busy && !(cmd->flags & AK_CMD_ALLOW_BUSY)) {
+        reject(c, cmd, busy);
         goto done;
     }
     if (c->flags & AK_CLIENT_MULTI) {

@@ -99,6 +99,16 @@ void ak_store_rollback_to(ak_store *st, uint64_t sp)
     ak_engine *e = st->engine;
     if (sp && e->ops->rollback_to)
         e->ops->rollback_to(e, sp);
+    if (st->libs_dirty)
+        st->libs_stale = 1; /* a FUNCTION write may be undone: read them again */
+}
+
+/* The libraries after the end of a transaction (rc: its outcome). */
+static void libs_settle(ak_store *st, int rc)
+{
+    if (st->libs_dirty && rc != AIKV_OK)
+        st->libs_stale = 1;
+    st->libs_dirty = 0;
 }
 
 void ak_store_release(ak_store *st, uint64_t sp)
@@ -155,6 +165,7 @@ static int end_txn(aikv_db_t *db, int rollback, const char *fn)
         if (e->ops->rollback)
             e->ops->rollback(e);
         e->error = 0;
+        libs_settle(st, rc);
     } else if (rollback && !e->error) {
         ak_store_rollback_to(st, st->txn_sp);
     }
@@ -186,16 +197,15 @@ AIKV_API int aikv_rollback(aikv_db_t *db)
 int ak_store_commit(ak_store *st)
 {
     ak_engine *e = st->engine;
-    if (!e->ops->commit)
-        return AIKV_OK;
-    if (e->error) {
-        int rc = e->error;
+    int rc = AIKV_OK;
+    if (e->ops->commit && e->error) {
+        rc = e->error;
         e->ops->rollback(e);
-        e->error = 0;
-        return rc;
+    } else if (e->ops->commit) {
+        rc = e->ops->commit(e);
     }
-    int rc = e->ops->commit(e);
     e->error = 0;
+    libs_settle(st, rc);
     return rc;
 }
 
@@ -359,6 +369,7 @@ int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
     random_hex(st->run_id);
     random_hex(st->replid);
     st->used_memory_startup = st->used_memory_peak = ak_used_memory();
+    st->libs_stale = 1; /* the engine's libraries are compiled when first used */
     *out = st;
     return AIKV_OK;
 }
@@ -370,6 +381,7 @@ void ak_store_close(ak_store *st)
     while (st->clients)
         ak_session_destroy(st->clients);
     ak_script_free(st);
+    ak_functions_free(st);
     ak_watch_registry_free(st);
     st->engine->ops->close(st->engine);
     for (ak_errstat *e = st->errstats, *n; e; e = n) {

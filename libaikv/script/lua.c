@@ -30,14 +30,6 @@
 #include "script.h"
 #include "sha1.h"
 
-/* Shebang flags ("#!lua flags=..."); COMPAT: the script has no shebang. */
-#define SF_COMPAT 0x01
-#define SF_NO_WRITES 0x02
-#define SF_ALLOW_OOM 0x04
-#define SF_ALLOW_STALE 0x08
-#define SF_NO_CLUSTER 0x10
-#define SF_ALLOW_CROSS_SLOT 0x20
-
 typedef struct ak_script {
     ak_dnode node; /* first: the cache dict */
     char sha[41];
@@ -61,10 +53,13 @@ static int script_keyeq(const ak_dnode *n, const void *key, size_t len)
 
 static const ak_dtype script_dtype = {script_hash, script_keyeq};
 
-static ak_scripting *scripting(ak_store *st)
+const ak_script_flag ak_script_flags[] = {
+    {"no-writes", SF_NO_WRITES},   {"allow-oom", SF_ALLOW_OOM},
+    {"allow-stale", SF_ALLOW_STALE}, {"no-cluster", SF_NO_CLUSTER},
+    {"allow-cross-slot-keys", SF_ALLOW_CROSS_SLOT}, {NULL, 0}};
+
+ak_scripting *ak_lua_scripting_new(ak_store *st)
 {
-    if (st->scripting)
-        return st->scripting;
     ak_scripting *sc = ak_calloc(1, sizeof *sc);
     sc->st = st;
     sc->rand48 = AK_RAND48_INIT;
@@ -76,8 +71,22 @@ static ak_scripting *scripting(ak_store *st)
     ak_out_init(&s->out, 2);
     sc->sess = s;
     ak_lua_newstate(sc);
-    st->scripting = sc;
     return sc;
+}
+
+void ak_lua_scripting_free(ak_scripting *sc)
+{
+    ak_lua_close(sc->L, sc->ctx);
+    ak_out_free(&sc->sess->out);
+    ak_free(sc->sess);
+    ak_free(sc);
+}
+
+static ak_scripting *scripting(ak_store *st)
+{
+    if (!st->scripting)
+        st->scripting = ak_lua_scripting_new(st);
+    return st->scripting;
 }
 
 static void lru_unlink(ak_scripting *sc, script *s)
@@ -154,12 +163,6 @@ static void cache_clear(ak_scripting *sc)
 static int parse_shebang(const char *body, size_t len, unsigned *flags, size_t *skip, char *err,
                          size_t errlen)
 {
-    static const struct {
-        const char *name;
-        unsigned flag;
-    } names[] = {{"no-writes", SF_NO_WRITES},   {"allow-oom", SF_ALLOW_OOM},
-                 {"allow-stale", SF_ALLOW_STALE}, {"no-cluster", SF_NO_CLUSTER},
-                 {"allow-cross-slot-keys", SF_ALLOW_CROSS_SLOT}};
     *flags = SF_COMPAT;
     *skip = 0;
     if (len < 2 || body[0] != '#' || body[1] != '!')
@@ -193,16 +196,16 @@ static int parse_shebang(const char *body, size_t len, unsigned *flags, size_t *
                 const char *comma = memchr(f, ',', (size_t)(end - f));
                 const char *fend = comma ? comma : end;
                 size_t i;
-                for (i = 0; i < sizeof names / sizeof *names; i++)
-                    if (strlen(names[i].name) == (size_t)(fend - f) &&
-                        !memcmp(names[i].name, f, (size_t)(fend - f)))
+                for (i = 0; ak_script_flags[i].name; i++)
+                    if (strlen(ak_script_flags[i].name) == (size_t)(fend - f) &&
+                        !memcmp(ak_script_flags[i].name, f, (size_t)(fend - f)))
                         break;
-                if (i == sizeof names / sizeof *names) {
+                if (!ak_script_flags[i].name) {
                     snprintf(err, errlen, "Unexpected flag in script shebang: %.*s",
                              (int)(fend - f), f);
                     return -1;
                 }
-                *flags |= names[i].flag;
+                *flags |= ak_script_flags[i].flag;
                 if (!comma)
                     break;
                 f = comma + 1;
@@ -555,7 +558,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
                         "Slow script detected: still in execution after %lld milliseconds. "
                         "You can try killing the script using the SCRIPT KILL command. "
                         "Script name is: %s.",
-                        ms, r->sha);
+                        ms, r->name);
             r->timedout = 1;
             if (st->busy_hook(st->busy_ctx, r->caller, AK_BUSY_START))
                 r->shutdown = 1;
@@ -576,7 +579,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 
 typedef struct run_job {
     ak_session *c;
-    const char *sha;
+    const ak_lua_target *t;
     int numkeys;
     conv cv;
     int raised; /* the script ended in an error it did not catch */
@@ -599,24 +602,35 @@ static int convert_result(lua_State *L)
     return 0;
 }
 
-/* Protected: sets KEYS and ARGV, calls the script, writes its reply. */
+/* Protected: hands the keys and arguments over (EVAL: the KEYS and ARGV
+ * globals; FCALL: the callback's two arguments), calls the script, writes
+ * its reply. */
 static int run_body(lua_State *L)
 {
     run_job *j = lua_touserdata(L, 1);
     ak_session *c = j->c;
-    lua_settop(L, 0);
-    lua_getfield(L, LUA_REGISTRYINDEX, R_VIS);
-    push_array(L, c, 3, j->numkeys);
-    lua_setfield(L, -2, "KEYS");
-    push_array(L, c, 3 + j->numkeys, c->argc - 3 - j->numkeys);
-    lua_setfield(L, -2, "ARGV");
+    const ak_lua_target *t = j->t;
+    int nargs = 0;
     lua_settop(L, 0);
     lua_pushcfunction(L, ak_lua_err_handler); /* 1 */
-    lua_getfield(L, LUA_REGISTRYINDEX, R_SCRIPTS);
-    lua_getfield(L, -1, j->sha);
-    lua_remove(L, -2); /* 2: the script */
+    if (t->fcall) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, t->ref); /* 2: the callback */
+        push_array(L, c, 3, j->numkeys);
+        push_array(L, c, 3 + j->numkeys, c->argc - 3 - j->numkeys);
+        nargs = 2;
+    } else {
+        lua_getfield(L, LUA_REGISTRYINDEX, R_VIS);
+        push_array(L, c, 3, j->numkeys);
+        lua_setfield(L, -2, "KEYS");
+        push_array(L, c, 3 + j->numkeys, c->argc - 3 - j->numkeys);
+        lua_setfield(L, -2, "ARGV");
+        lua_pop(L, 1);
+        lua_getfield(L, LUA_REGISTRYINDEX, R_SCRIPTS);
+        lua_getfield(L, -1, t->name);
+        lua_remove(L, -2); /* 2: the script */
+    }
     size_t mark = c->out.len;
-    int rc = lua_pcall(L, 0, 1, 1);
+    int rc = lua_pcall(L, nargs, 1, 1);
     if (rc == LUA_OK) {
         /* booleans follow the protocol the script chose (redis.setresp) */
         j->cv.script_resp = ak_lua_sc(L)->sess->out.resp;
@@ -630,18 +644,20 @@ static int run_body(lua_State *L)
     }
     if (rc != LUA_OK) {
         j->raised = 1;
-        reply_script_error(c, L, j->sha);
+        reply_script_error(c, L, t->name);
     }
     return 0;
 }
 
-static void run_script(ak_session *c, ak_scripting *sc, script *s, int numkeys, int ro)
+void ak_lua_run_script(ak_session *c, ak_scripting *sc, const ak_lua_target *t, int numkeys,
+                       int ro)
 {
     ak_store *st = c->st;
     lua_State *L = sc->L;
     ak_lua_run r = {0};
     r.caller = c;
-    r.sha = s->sha;
+    r.name = t->name;
+    r.fcall = t->fcall;
     r.ro = ro;
     r.repl = 3;
     r.start_us = ak_monotonic_us();
@@ -650,6 +666,7 @@ static void run_script(ak_session *c, ak_scripting *sc, script *s, int numkeys, 
     sess->out.resp = 2;
     sess->out.len = 0;
     sc->run = &r;
+    st->script_run = &r;
     int hook = st->cfg.busy_reply_threshold > 0 && st->busy_hook;
     if (hook)
         lua_sethook(L, count_hook, LUA_MASKCOUNT, 100000);
@@ -660,15 +677,15 @@ static void run_script(ak_session *c, ak_scripting *sc, script *s, int numkeys, 
      * has nothing to undo and takes none. */
     uint64_t sp = ro ? 0 : ak_store_savepoint(st);
     size_t mark = c->out.len;
-    run_job j = {c, s->sha, numkeys, {c, &c->out, 2}, 0};
+    run_job j = {c, t, numkeys, {c, &c->out, 2}, 0};
     lua_settop(L, 0);
     lua_pushcfunction(L, run_body);
     lua_pushlightuserdata(L, &j);
     if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
         /* Only memory errors get here (the body traps everything else). */
         c->out.len = mark;
-        char buf[128];
-        snprintf(buf, sizeof buf, "ERR Error running script %s, not enough memory", s->sha);
+        char buf[192];
+        snprintf(buf, sizeof buf, "ERR Error running script %.128s, not enough memory", t->name);
         write_error(c, buf, 0);
         j.raised = 1;
     }
@@ -684,6 +701,7 @@ static void run_script(ak_session *c, ak_scripting *sc, script *s, int numkeys, 
     if (r.timedout)
         st->busy_hook(st->busy_ctx, c, AK_BUSY_END);
     sc->run = NULL;
+    st->script_run = NULL;
     /* Redis's periodic incremental step instead of Lua's own full cycles. */
     if (++sc->calls % 50 == 0)
         lua_gc(L, LUA_GCSTEP, 50);
@@ -741,7 +759,8 @@ void ak_script_eval(ak_session *c, int by_sha, int ro)
         ak_reply_error(c, "ERR Can not execute a script with write flag using *_ro command.");
         return;
     }
-    run_script(c, sc, s, (int)numkeys, ro || no_writes);
+    ak_lua_target t = {s->sha, 0, 0};
+    ak_lua_run_script(c, sc, &t, (int)numkeys, ro || no_writes);
 }
 
 void ak_script_load(ak_session *c, ak_slice body)
@@ -777,10 +796,9 @@ void ak_script_flush(ak_store *st, int async)
         ak_lua_close(old, oldctx);
 }
 
-void ak_script_kill(ak_session *c)
+void ak_script_kill(ak_session *c, int fcall)
 {
-    ak_scripting *sc = c->st->scripting;
-    ak_lua_run *r = sc ? sc->run : NULL;
+    ak_lua_run *r = c->st->script_run;
     if (!r) {
         ak_reply_error(c, "NOTBUSY No scripts in execution right now.");
         return;
@@ -791,14 +809,20 @@ void ak_script_kill(ak_session *c)
                           "server in a hard way using the SHUTDOWN NOSAVE command.");
         return;
     }
+    if (r->fcall != fcall) { /* SCRIPT KILL stops scripts, FUNCTION KILL functions */
+        ak_reply_error(c, r->fcall ? AK_ERR_BUSY_FUNCTION : AK_ERR_BUSY);
+        return;
+    }
     r->killed = 1;
     ak_reply_ok(c);
 }
 
-int ak_script_busy(const ak_store *st)
+const char *ak_script_busy_error(const ak_store *st)
 {
-    const ak_scripting *sc = st->scripting;
-    return sc && sc->run && sc->run->timedout;
+    const ak_lua_run *r = st->script_run;
+    if (!r || !r->timedout)
+        return NULL;
+    return r->fcall ? AK_ERR_BUSY_FUNCTION : AK_ERR_BUSY;
 }
 
 void ak_script_memory(const ak_store *st, size_t *vm, size_t *cache, size_t *count)
@@ -818,9 +842,6 @@ void ak_script_free(ak_store *st)
     if (!sc)
         return;
     cache_clear(sc);
-    ak_lua_close(sc->L, sc->ctx);
-    ak_out_free(&sc->sess->out);
-    ak_free(sc->sess);
-    ak_free(sc);
+    ak_lua_scripting_free(sc);
     st->scripting = NULL;
 }

@@ -26,7 +26,8 @@
 /* The script being run. */
 typedef struct ak_lua_run {
     ak_session *caller;
-    const char *sha;
+    const char *name; /* the script's SHA-1 or the function's name */
+    int fcall;    /* a function (FCALL), not a script (EVAL) */
     int ro;       /* EVAL_RO or no-writes: write commands are refused */
     int dirty;    /* a write command ran: SCRIPT KILL refuses */
     int timedout; /* past busy-reply-threshold */
@@ -75,6 +76,43 @@ static inline ak_lua_run *ak_lua_run_of(lua_State *L)
     return sc ? sc->run : NULL;
 }
 
+/* Script flags: a script's shebang ("#!lua flags=..."), a function's
+ * flags. SF_COMPAT: a script without a shebang (Redis 6 rules). */
+#define SF_COMPAT 0x01
+#define SF_NO_WRITES 0x02
+#define SF_ALLOW_OOM 0x04
+#define SF_ALLOW_STALE 0x08
+#define SF_NO_CLUSTER 0x10
+#define SF_ALLOW_CROSS_SLOT 0x20
+
+typedef struct ak_script_flag {
+    const char *name;
+    unsigned flag;
+} ak_script_flag;
+
+/* The flags' names, in Redis's order; ends with {NULL, 0}. */
+extern const ak_script_flag ak_script_flags[];
+
+/* ---- lua.c */
+
+/* A new interpreter with its session (an ak_scripting whose cache is not
+ * used by functions), and its end. */
+ak_scripting *ak_lua_scripting_new(ak_store *st);
+void ak_lua_scripting_free(ak_scripting *sc);
+
+/* What ak_lua_run_script runs. */
+typedef struct ak_lua_target {
+    const char *name; /* EVAL: the SHA-1 (the key in R_SCRIPTS); FCALL: the function */
+    int fcall;        /* call `ref` with the keys and arguments as its two arguments */
+    int ref;          /* FCALL: the callback's reference in the registry */
+} ak_lua_target;
+
+/* Runs a script or function for c (whose argv is EVAL/FCALL's: name,
+ * numkeys, keys, args) and writes its reply: the busy-script machinery, the
+ * rollback of an uncaught error, the conversion of the result. */
+void ak_lua_run_script(ak_session *c, ak_scripting *sc, const ak_lua_target *t, int numkeys,
+                       int ro);
+
 /* ---- sandbox.c */
 
 /* A new interpreter with the sandbox for sc (sc->L, sc->ctx). */
@@ -84,6 +122,10 @@ void ak_lua_close(lua_State *L, ak_lua_ctx *x);
 void ak_lua_close_async(lua_State *L, ak_lua_ctx *x);
 /* Gives the function at fn the sandbox as its _ENV. */
 void ak_lua_set_env(lua_State *L, int fn);
+/* FUNCTION LOAD: on = 1 makes the sandbox's globals the load API (only
+ * `redis` with register_function = register_fn, log and the constants);
+ * on = 0 restores them. */
+void ak_lua_load_env(lua_State *L, lua_CFunction register_fn, int on);
 /* Replaces the error message at the top: Lua 5.1's "near '<eof>'". */
 void ak_lua_quote_eof(lua_State *L);
 /* The message handler scripts run under (Redis's __redis__err__handler). */

@@ -39,6 +39,7 @@
 
 #define R_RO "ak.ro"       /* read-only tables (weak keys) */
 #define R_PROXY "ak.proxy" /* view -> its shadow table (weak keys) */
+#define R_LOADAPI "ak.loadapi" /* the globals of FUNCTION LOAD */
 
 /* ---------------------------------------------------------------- memory and numbers */
 
@@ -532,6 +533,55 @@ void ak_lua_set_env(lua_State *L, int fn)
     lua_getfield(L, LUA_REGISTRYINDEX, R_ENV);
     if (!lua_setupvalue(L, fn, 1))
         lua_pop(L, 1);
+}
+
+/* The globals of a library's top level (FUNCTION LOAD): only `redis`,
+ * itself only register_function, log and the constants, as Redis 7.0's
+ * load API. Built once per interpreter. */
+static void push_load_api(lua_State *L, lua_CFunction register_fn)
+{
+    static const char *const kept[] = {"log",        "LOG_DEBUG",     "LOG_VERBOSE",
+                                       "LOG_NOTICE", "LOG_WARNING",   "REDIS_VERSION",
+                                       "REDIS_VERSION_NUM", NULL};
+    if (lua_getfield(L, LUA_REGISTRYINDEX, R_LOADAPI) == LUA_TTABLE)
+        return;
+    lua_pop(L, 1);
+    lua_createtable(L, 0, 1); /* the API: {redis = view} */
+    lua_newtable(L);          /* the view of redis */
+    lua_createtable(L, 0, 8); /* its shadow */
+    lua_getglobal(L, "redis");
+    for (const char *const *k = kept; *k; k++) {
+        lua_getfield(L, -1, *k);
+        lua_setfield(L, -3, *k);
+    }
+    lua_pop(L, 1);
+    lua_pushcfunction(L, register_fn);
+    lua_setfield(L, -2, "register_function");
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, missing_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    make_view(L, -2, -1);
+    lua_pop(L, 1);
+    lua_setfield(L, -2, "redis");
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, missing_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, R_LOADAPI);
+}
+
+void ak_lua_load_env(lua_State *L, lua_CFunction register_fn, int on)
+{
+    lua_getfield(L, LUA_REGISTRYINDEX, R_ENV);
+    lua_getmetatable(L, -1);
+    if (on)
+        push_load_api(L, register_fn);
+    else
+        lua_getfield(L, LUA_REGISTRYINDEX, R_VIS);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 2);
 }
 
 /* Lua 5.4 writes "near <eof>" where 5.1 wrote "near '<eof>'". */

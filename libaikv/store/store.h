@@ -189,6 +189,16 @@ typedef struct ak_engine_ops {
     /* INFO storage: what an engine with a file reports (NULL: none). */
     void (*stats)(ak_engine *e, struct ak_engine_stats *out);
 
+    /* ---- function libraries (FUNCTION LOAD), kept with the data ----
+     * A library is its name and its code; the engine stores them, the
+     * core compiles them (script/function.c). lib_put stores or replaces
+     * `name` (code.p NULL: deletes it; name.p NULL: deletes every library),
+     * inside the current transaction and its savepoints like any write;
+     * AK_OK or an AIKV_* error. lib_each hands out every library in name
+     * order (slices valid during the call). */
+    int (*lib_put)(ak_engine *e, ak_slice name, ak_slice code);
+    void (*lib_each)(ak_engine *e, ak_pair_fn fn, void *ctx);
+
     /* ---- collections ---- */
     const struct ak_list_ops *list;
     const struct ak_hash_ops *hash;

@@ -576,6 +576,7 @@ static void mem_close(ak_engine *e)
     ak_free(m->undo);
     ak_free(m->sp_stack);
     mem_flush(e, -1, 0);
+    mem_libs_free(&m->libs);
     ak_free(m->dbs);
     ak_free(m);
 }
@@ -619,6 +620,8 @@ static const ak_engine_ops mem_ops = {
     .str_set = mem_str_set,
     .str_append = mem_str_append,
     .str_setrange = mem_str_setrange,
+    .lib_put = mem_lib_put,
+    .lib_each = mem_lib_each,
     .list = &mem_list_ops,
     .hash = &mem_hash_ops,
     .set = &mem_set_ops,

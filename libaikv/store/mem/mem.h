@@ -45,6 +45,19 @@ typedef struct mdb {
 
 typedef struct mem_undo_rec mem_undo_rec;
 
+/* A function library (lib.c): its name and code. */
+typedef struct mem_lib {
+    char *name;
+    size_t nlen;
+    char *code;
+    size_t clen;
+} mem_lib;
+
+typedef struct mem_libs {
+    mem_lib *v; /* sorted by name */
+    size_t n, cap;
+} mem_libs;
+
 typedef struct mem_engine {
     ak_engine base;
     mdb *dbs;
@@ -61,6 +74,7 @@ typedef struct mem_engine {
     uint64_t sp_seq, sp_cur;
     int sp_depth_restoring;
     ak_dict noted;
+    mem_libs libs; /* FUNCTION libraries (lib.c) */
 } mem_engine;
 
 /* How a value type frees and copies the values it stores in mkey.v. */
@@ -100,6 +114,13 @@ void mem_replace_value(mem_engine *m, mkey *k);
 /* Sets (when >= 0) or clears (AK_NO_EXPIRE) the TTL of a live key. */
 void mem_set_expire_of(mem_engine *m, int db, mkey *k, uint64_t h, int64_t when);
 
+/* Function libraries (lib.c): the engine ops, and the array's services. */
+int mem_lib_put(ak_engine *e, ak_slice name, ak_slice code);
+void mem_lib_each(ak_engine *e, ak_pair_fn fn, void *ctx);
+void mem_libs_free(mem_libs *ls);
+void mem_libs_copy(mem_libs *dst, const mem_libs *src);
+size_t mem_libs_memory(const mem_libs *ls);
+
 /* Undo log (undo.c). Savepoints are numbered 1, 2... by depth. */
 uint64_t mem_undo_savepoint(mem_engine *m);
 void mem_undo_rollback(mem_engine *m, uint64_t sp); /* to the state when sp opened; sp stays open */
@@ -110,6 +131,8 @@ void mem_undo_note_key(mem_engine *m, int db, ak_slice key, uint64_t h, mkey *k,
  * it without freeing them), and a SWAPDB. */
 void mem_undo_note_flush(mem_engine *m, int db, mdb *contents);
 void mem_undo_note_swap(mem_engine *m, int a, int b);
+/* Records the libraries before a change (a copy of them all). */
+void mem_undo_note_libs(mem_engine *m, const mem_libs *libs);
 /* keyspace.c services for the undo log. */
 mkey *mem_detached_copy(const mkey *k);
 void mem_free_detached(mkey *k);

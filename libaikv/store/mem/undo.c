@@ -7,7 +7,8 @@
  * (find_live, the door every operation goes through) the key's state is
  * recorded: a copy of its value and TTL, or "absent". FLUSHDB/FLUSHALL
  * record the whole database (its dictionaries are set aside, O(1)) and
- * SWAPDB records the swap. Rolling back to a savepoint applies the records
+ * SWAPDB records the swap, a change of the function libraries records
+ * them all (lib.c). Rolling back to a savepoint applies the records
  * made since, newest first, which leaves every key as it was when the
  * savepoint opened; releasing it keeps the records for an enclosing
  * savepoint, and releasing the outermost frees them.
@@ -22,7 +23,7 @@
 #include "../../util/alloc.h"
 #include "mem.h"
 
-typedef enum { UNDO_KEY, UNDO_FLUSH, UNDO_SWAP } undo_kind;
+typedef enum { UNDO_KEY, UNDO_FLUSH, UNDO_SWAP, UNDO_LIBS } undo_kind;
 
 struct mem_undo_rec {
     undo_kind kind;
@@ -32,6 +33,7 @@ struct mem_undo_rec {
     char *key;         /* UNDO_KEY: the key's bytes */
     size_t klen;
     mdb flushed;       /* UNDO_FLUSH: the database's contents before the flush */
+    mem_libs libs;     /* UNDO_LIBS: the function libraries before a change */
 };
 
 /* An entry of the noted dictionary: (db, key) -> savepoint id. */
@@ -131,6 +133,13 @@ void mem_undo_note_swap(mem_engine *m, int a, int b)
     m->sp_stack[m->sp_depth - 1].id = m->sp_cur;
 }
 
+void mem_undo_note_libs(mem_engine *m, const mem_libs *libs)
+{
+    mem_undo_rec *r = push(m);
+    r->kind = UNDO_LIBS;
+    mem_libs_copy(&r->libs, libs);
+}
+
 static void free_rec(mem_undo_rec *r)
 {
     if (r->kind == UNDO_KEY) {
@@ -139,6 +148,8 @@ static void free_rec(mem_undo_rec *r)
         ak_free(r->key);
     } else if (r->kind == UNDO_FLUSH) {
         mem_free_db(&r->flushed);
+    } else if (r->kind == UNDO_LIBS) {
+        mem_libs_free(&r->libs);
     }
 }
 
@@ -201,6 +212,10 @@ void mem_undo_rollback(mem_engine *m, uint64_t sp)
             m->dbs[r->db2] = t;
             break;
         }
+        case UNDO_LIBS:
+            mem_libs_free(&m->libs);
+            m->libs = r->libs; /* now owned by the engine */
+            break;
         }
     }
     m->sp_depth_restoring = 0;

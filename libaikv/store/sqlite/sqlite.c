@@ -59,6 +59,7 @@ static const char SCHEMA[] =
     "CREATE INDEX zset_order ON zset_members(kid, score, member);"
     "CREATE TABLE trash(kid INTEGER PRIMARY KEY, type INTEGER NOT NULL);"
     "CREATE TABLE meta(name TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+    "CREATE TABLE functions(name BLOB PRIMARY KEY, code BLOB NOT NULL) WITHOUT ROWID;"
     "INSERT INTO meta VALUES('format', 'aikv');";
 
 /* The element table of each collection type, and its second key column. */
@@ -1212,6 +1213,36 @@ static void sq_close(ak_engine *e)
     ak_free(s);
 }
 
+/* ---------------------------------------------------------------- function libraries */
+
+static int sq_lib_put(ak_engine *e, ak_slice name, ak_slice code)
+{
+    static const char DEL_ALL[] = "DELETE FROM functions";
+    static const char DEL[] = "DELETE FROM functions WHERE name = ?1";
+    static const char PUT[] = "INSERT INTO functions(name, code) VALUES(?1, ?2) "
+                              "ON CONFLICT(name) DO UPDATE SET code = excluded.code";
+    sq_engine *s = SQ(e);
+    sqlite3_stmt *st = sq_prep(s, !name.p ? DEL_ALL : !code.p ? DEL : PUT);
+    if (name.p)
+        sq_bind_slice(st, 1, name);
+    if (name.p && code.p)
+        sq_bind_slice(st, 2, code);
+    sq_wrote(s);
+    return sq_run(s, st);
+}
+
+static void sq_lib_each(ak_engine *e, ak_pair_fn fn, void *ctx)
+{
+    static const char SQL[] = "SELECT name, code FROM functions ORDER BY name";
+    sq_engine *s = SQ(e);
+    if (s->no_functions)
+        return;
+    sqlite3_stmt *st = sq_prep(s, SQL);
+    while (sq_step(s, st) == SQLITE_ROW)
+        fn(ctx, sq_column_slice(st, 0), sq_column_slice(st, 1));
+    sq_reset(st);
+}
+
 static const ak_engine_ops sq_ops = {
     .name = "sqlite",
     .close = sq_close,
@@ -1240,6 +1271,8 @@ static const ak_engine_ops sq_ops = {
     .rollback_to = sq_rollback_to,
     .release = sq_release,
     .stats = sq_stats,
+    .lib_put = sq_lib_put,
+    .lib_each = sq_lib_each,
     .list = &sq_list_ops,
     .hash = &sq_hash_ops,
     .set = &sq_set_ops,
@@ -1346,8 +1379,22 @@ static int check_schema(sq_engine *s, int readonly, char *errbuf, size_t errlen)
                  (long long)version, SQ_SCHEMA_VERSION);
         return AIKV_CANTOPEN;
     }
-    /* Migrations from older formats go here, one step per version, each in
-     * its own transaction ending with PRAGMA user_version = N. */
+    /* Migrations from older formats, one step per version, each in its own
+     * transaction ending with PRAGMA user_version = N. */
+    if (version == 1 && readonly) {
+        s->no_functions = 1; /* read as it is: a format-1 file has no libraries */
+    } else if (version == 1) {
+        if ((rc = exec(s->db, "BEGIN IMMEDIATE")) == SQLITE_OK &&
+            (rc = exec(s->db, "CREATE TABLE functions(name BLOB PRIMARY KEY, code BLOB NOT NULL)"
+                              " WITHOUT ROWID; PRAGMA user_version = 2;")) == SQLITE_OK)
+            rc = exec(s->db, "COMMIT");
+        if (rc != SQLITE_OK) {
+            snprintf(errbuf, errlen, "cannot upgrade '%s' to store format 2: %s", s->path,
+                     sqlite3_errmsg(s->db));
+            exec(s->db, "ROLLBACK");
+            return map_rc(rc);
+        }
+    }
     int code = check_length(s->path, errbuf, errlen);
     if (code != AIKV_OK)
         return code;

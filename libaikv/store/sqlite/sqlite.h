@@ -30,6 +30,7 @@
  *                                      an INTEGER or a BLOB (sq_bind_member)
  *   zset_members(kid, member, score)   PRIMARY KEY (kid, member); index
  *                                      (kid, score, member)
+ *   functions(name, code)              the FUNCTION libraries (format 2)
  *
  * The element tables are WITHOUT ROWID (clustered on their primary key).
  *
@@ -55,7 +56,7 @@
 
 #include "../store.h"
 
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION 2
 
 /* One cached statement: the SQL text's address is its identity. */
 typedef struct sq_cached {
@@ -87,6 +88,7 @@ typedef struct sq_engine {
     pthread_cond_t ckpt_cond;
     int ckpt_stop;
     int trash_pending; /* deleted collections' elements wait in `trash` */
+    int no_functions;  /* a format-1 file opened read-only: no functions table */
 } sq_engine;
 
 static inline sq_engine *SQ(ak_engine *e)
