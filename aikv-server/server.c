@@ -73,6 +73,7 @@ struct conn {
      * whose replies start at turn_mark in the output buffer. */
     int pending;
     int turn_cmds;
+    int turn_wrote; /* one of them wrote (the dataset's dirty counter moved) */
     size_t turn_mark;
     conn *pending_next;
 };
@@ -342,12 +343,16 @@ static void process_input(conn *c)
             if (st->group_commit && !c->pending && !c->srv->busy) {
                 c->pending = 1;
                 c->turn_cmds = 0;
+                c->turn_wrote = 0;
                 c->turn_mark = c->sess->out.len;
                 c->pending_next = c->srv->pending;
                 c->srv->pending = c;
             }
             c->turn_cmds++;
+            uint64_t dirty = st->stats.dirty;
             ak_session_exec(c->sess, c->req.argc, c->req.argv, c->req.argvlen);
+            if (st->stats.dirty != dirty)
+                c->turn_wrote = 1;
             if (c->sess->flags & AK_CLIENT_CLOSE_AFTER_REPLY)
                 c->close_after_write = 1;
             if (obuf_over_limit(c))
@@ -643,6 +648,25 @@ static void busy_poll(server *srv, conn *running)
     ak_free(who);
 }
 
+/* A script went busy in the middle of a group-commit turn: the turn stays
+ * open until the script ends, but the connections of the turn that only
+ * read have nothing waiting for the commit -- their replies go now, as
+ * Redis writes replies while a script is busy. Those that wrote keep theirs
+ * until the commit. */
+static void release_readers(server *srv, conn *running)
+{
+    for (conn **p = &srv->pending; *p;) {
+        conn *c = *p;
+        if (c == running || c->turn_wrote || c->killed) {
+            p = &c->pending_next;
+            continue;
+        }
+        *p = c->pending_next;
+        c->pending = 0;
+        conn_write(c);
+    }
+}
+
 /* The store's busy hook (libaikv/script/script.h): a script has run past
  * busy-reply-threshold, and as Redis's processEventsWhileBlocked() the
  * server keeps serving the other clients, whose commands get -BUSY from
@@ -662,6 +686,7 @@ static int on_script_busy(void *arg, ak_session *running, int phase)
             event_del(rc->rev);
             event_del(rc->wev);
         }
+        release_readers(srv, rc);
         break;
     case AK_BUSY_POLL:
         busy_poll(srv, rc);

@@ -10,10 +10,11 @@
 /* Redis's addReplySubcommandSyntaxError(). */
 static void syntax_error(ak_session *c)
 {
+    int n = c->argvlen[1] > 128 ? 128 : (int)c->argvlen[1];
     ak_reply_errorf(c,
-                    "ERR unknown subcommand or wrong number of arguments for '%.128s'. Try "
+                    "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
                     "FUNCTION HELP.",
-                    c->argv[1]);
+                    n, c->argv[1]);
 }
 
 void ak_cmd_fcall(ak_session *c)
@@ -32,7 +33,7 @@ void ak_cmd_function_load(ak_session *c)
     int replace = 0, i = 2;
     for (; i < c->argc - 1; i++) {
         if (!ak_arg_is(c, i, "replace")) {
-            ak_reply_errorf(c, "ERR Unknown option given: %s", c->argv[i]);
+            ak_reply_errorf(c, "ERR Unknown option given: %.*s", (int)c->argvlen[i], c->argv[i]);
             return;
         }
         replace = 1;
@@ -78,7 +79,7 @@ void ak_cmd_function_list(ak_session *c)
             }
             pattern = ak_arg(c, ++i);
         } else {
-            ak_reply_errorf(c, "ERR Unknown argument %s", c->argv[i]);
+            ak_reply_errorf(c, "ERR Unknown argument %.*s", (int)c->argvlen[i], c->argv[i]);
             return;
         }
     }
@@ -127,7 +128,7 @@ void ak_cmd_function_kill(ak_session *c)
 void ak_cmd_function_help(ak_session *c)
 {
     static const char *const lines[] = {
-        "LOAD <ENGINE NAME> <LIBRARY NAME> [REPLACE] [DESCRIPTION <LIBRARY DESCRIPTION>] <LIBRARY CODE>",
+        "LOAD [REPLACE] <FUNCTION CODE>",
         "    Create a new library with the given library name and code.",
         "DELETE <LIBRARY NAME>",
         "    Delete the given library.",

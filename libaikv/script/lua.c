@@ -661,6 +661,8 @@ void ak_lua_run_script(ak_session *c, ak_scripting *sc, const ak_lua_target *t, 
     r.ro = ro;
     r.repl = 3;
     r.start_us = ak_monotonic_us();
+    int64_t frozen = ak_expiry_frozen_ms;
+    ak_expiry_frozen_ms = ak_mstime(); /* keys expire by the script's start */
     ak_session *sess = sc->sess;
     sess->db = c->db;
     sess->out.resp = 2;
@@ -702,6 +704,7 @@ void ak_lua_run_script(ak_session *c, ak_scripting *sc, const ak_lua_target *t, 
         st->busy_hook(st->busy_ctx, c, AK_BUSY_END);
     sc->run = NULL;
     st->script_run = NULL;
+    ak_expiry_frozen_ms = frozen;
     /* Redis's periodic incremental step instead of Lua's own full cycles. */
     if (++sc->calls % 50 == 0)
         lua_gc(L, LUA_GCSTEP, 50);

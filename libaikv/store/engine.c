@@ -3,6 +3,8 @@
 
 #include "../util/num.h"
 
+_Thread_local int64_t ak_expiry_frozen_ms;
+
 #define EMBSTR_MAX 44
 
 int ak_string_encoding(ak_slice v, int flags, long long *ll)

@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../util/clock.h"
+
 #include "../../aikv.h"
 
 typedef struct ak_slice {
@@ -103,6 +105,16 @@ typedef void (*ak_pair_fn)(void *ctx, ak_slice field, ak_slice value);  /* hash 
 typedef void (*ak_scored_fn)(void *ctx, ak_slice member, double score); /* sorted-set members */
 
 typedef struct ak_engine ak_engine;
+
+/* The time expiry is judged by: the wall clock, or while a script runs the
+ * moment it started (ak_expiry_frozen_ms, set by script/lua.c), so that a
+ * key does not expire in the middle of a script, as in Redis. Per thread:
+ * the script's thread holds the store. */
+extern _Thread_local int64_t ak_expiry_frozen_ms;
+static inline int64_t ak_expiry_now(void)
+{
+    return ak_expiry_frozen_ms ? ak_expiry_frozen_ms : ak_mstime();
+}
 
 typedef struct ak_engine_stats {
     const char *path;     /* the store file */

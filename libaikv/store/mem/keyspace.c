@@ -165,7 +165,7 @@ static mkey *find_live(mem_engine *m, int db, ak_slice key, uint64_t h)
     mkey *k = (mkey *)ak_dict_find(&d->keys, key.p, key.len, h);
     if (k && k->has_expire) {
         int64_t when = get_expire(d, k, h);
-        if (when != AK_NO_EXPIRE && when <= ak_mstime()) {
+        if (when != AK_NO_EXPIRE && when <= ak_expiry_now()) {
             expire_now(m, db, k, h);
             k = NULL;
         }
@@ -276,7 +276,7 @@ static int mem_peek(ak_engine *e, int db, ak_slice key)
     if (!k)
         return AK_KEY_ABSENT;
     int64_t when = get_expire(d, k, h);
-    return when != AK_NO_EXPIRE && when <= ak_mstime() ? AK_KEY_EXPIRED : AK_KEY_LIVE;
+    return when != AK_NO_EXPIRE && when <= ak_expiry_now() ? AK_KEY_EXPIRED : AK_KEY_LIVE;
 }
 
 static int mem_del(ak_engine *e, int db, ak_slice key)
@@ -471,7 +471,7 @@ static void scan_live(ak_dnode *n, void *arg)
 static uint64_t mem_scan(ak_engine *e, int db, uint64_t cursor, ak_key_fn fn, void *ctx)
 {
     mem_engine *m = (mem_engine *)e;
-    scan_filter sf = {&m->dbs[db], ak_mstime(), fn, ctx};
+    scan_filter sf = {&m->dbs[db], ak_expiry_now(), fn, ctx};
     return ak_dict_scan(&m->dbs[db].keys, cursor, scan_live, &sf);
 }
 

@@ -381,9 +381,10 @@ static void load_counts(sq_engine *s)
     sqlite3_reset(st);
 }
 
+/* Expiry's time (store.h), also the access times written meanwhile. */
 static int64_t now_ms(void)
 {
-    return ak_mstime();
+    return ak_expiry_now();
 }
 
 static void fill_key(sqlite3_stmt *st, int db, sq_key *k)
