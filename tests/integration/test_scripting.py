@@ -1041,6 +1041,29 @@ def test_busy_script_answers_busy_then_ends(r, busy, new_raw):
     assert b.cmd("PING") == b"PONG"
 
 
+def test_busy_scripts_in_a_row_each_answer_busy(r, busy, new_raw):
+    """Each busy script lets the other clients in, also when one of them was served in the
+    same event-loop turn just before the script started (its reply must not wait for the
+    script to end)."""
+    a, b = new_raw(), new_raw()
+    for _ in range(4):
+        a.send_command("EVAL", SPIN, 0, 1500)
+        b.send_command("PING")   # may be read in the same turn as the EVAL
+        assert b.read_reply() in (b"PONG", RespError(BUSY))
+        wait_busy(b, timeout=1.2)
+        assert a.read_reply() == b"done"
+
+
+def test_keys_do_not_expire_while_a_script_runs(r):
+    """A script sees the keyspace as of its start: a TTL that passes meanwhile does not
+    take the key away from under it (Redis 7.0: scripts run at their start time)."""
+    r.execute_command("SET", "k", "v", "PX", 100)
+    body = ("local before = redis.call('EXISTS', KEYS[1]) " + SPIN.replace("return 'done'", "")
+            + " return {before, redis.call('EXISTS', KEYS[1]), redis.call('GET', KEYS[1])}")
+    assert r.execute_command("EVAL", body, 1, "k", 300) == [1, 1, b"v"]
+    assert r.execute_command("EXISTS", "k") == 0
+
+
 def test_script_kill_of_a_read_only_script(r, busy, new_raw):
     a, b = new_raw(), new_raw()
     a.send_command("EVAL", SPIN, 0, 5000)
