@@ -76,6 +76,23 @@ typedef struct ak_functions ak_functions;
 
 /* ---------------------------------------------------------------- the registry */
 
+/* ASCII case-insensitive equality (function names, engine names, keys). */
+static int nocase_eqn(const char *a, size_t alen, const char *b, size_t blen)
+{
+    if (alen != blen)
+        return 0;
+    for (size_t i = 0; i < alen; i++) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z')
+            x = (char)(x + 32);
+        if (y >= 'A' && y <= 'Z')
+            y = (char)(y + 32);
+        if (x != y)
+            return 0;
+    }
+    return 1;
+}
+
 static uint64_t lib_hash(const ak_dnode *n)
 {
     const fn_lib *l = (const fn_lib *)n;
@@ -97,19 +114,7 @@ static uint64_t func_hash(const ak_dnode *n)
 static int func_keyeq(const ak_dnode *n, const void *key, size_t len)
 {
     const fn_func *f = (const fn_func *)n;
-    if (f->nlen != len)
-        return 0;
-    const char *a = f->name, *b = key;
-    for (size_t i = 0; i < len; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y + 32);
-        if (x != y)
-            return 0;
-    }
-    return 1;
+    return nocase_eqn(f->name, f->nlen, key, len);
 }
 
 static const ak_dtype lib_dtype = {lib_hash, lib_keyeq};
@@ -222,19 +227,7 @@ static int valid_name(const char *s, size_t n)
 
 static int nocase_eq(const char *a, size_t alen, const char *b)
 {
-    size_t blen = strlen(b);
-    if (alen != blen)
-        return 0;
-    for (size_t i = 0; i < alen; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y + 32);
-        if (x != y)
-            return 0;
-    }
-    return 1;
+    return nocase_eqn(a, alen, b, strlen(b));
 }
 
 /* Reads "#!<engine> name=<lib>\n": the library name and where the code
@@ -911,14 +904,8 @@ void ak_function_call(ak_session *c, int ro)
         ak_reply_error(c, "ERR Bad number of keys provided");
         return;
     }
-    if (numkeys > c->argc - 3) {
-        ak_reply_error(c, "ERR Number of keys can't be greater than number of args");
+    if (!ak_lua_numkeys_ok(c, numkeys))
         return;
-    }
-    if (numkeys < 0) {
-        ak_reply_error(c, "ERR Number of keys can't be negative");
-        return;
-    }
     int no_writes = (f->flags & SF_NO_WRITES) != 0;
     if (ro && !no_writes) {
         ak_reply_error(c, "ERR Can not execute a script with write flag using *_ro command.");

@@ -720,6 +720,19 @@ void ak_lua_run_script(ak_session *c, ak_scripting *sc, const ak_lua_target *t, 
 
 #define ERR_NOSCRIPT "NOSCRIPT No matching script. Please use EVAL."
 
+int ak_lua_numkeys_ok(ak_session *c, long long numkeys)
+{
+    if (numkeys > c->argc - 3) {
+        ak_reply_error(c, "ERR Number of keys can't be greater than number of args");
+        return 0;
+    }
+    if (numkeys < 0) {
+        ak_reply_error(c, "ERR Number of keys can't be negative");
+        return 0;
+    }
+    return 1;
+}
+
 void ak_script_eval(ak_session *c, int by_sha, int ro)
 {
     if (by_sha && c->argvlen[1] != 40) {
@@ -727,16 +740,8 @@ void ak_script_eval(ak_session *c, int by_sha, int ro)
         return;
     }
     long long numkeys;
-    if (!ak_arg_ll(c, 2, &numkeys))
+    if (!ak_arg_ll(c, 2, &numkeys) || !ak_lua_numkeys_ok(c, numkeys))
         return;
-    if (numkeys > c->argc - 3) {
-        ak_reply_error(c, "ERR Number of keys can't be greater than number of args");
-        return;
-    }
-    if (numkeys < 0) {
-        ak_reply_error(c, "ERR Number of keys can't be negative");
-        return;
-    }
     ak_scripting *sc = scripting(c->st);
     script *s;
     if (by_sha) {

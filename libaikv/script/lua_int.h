@@ -100,6 +100,10 @@ extern const ak_script_flag ak_script_flags[];
 ak_scripting *ak_lua_scripting_new(ak_store *st);
 void ak_lua_scripting_free(ak_scripting *sc);
 
+/* EVAL's and FCALL's checks of numkeys against the arguments given: 1, or
+ * 0 after replying with Redis's error. */
+int ak_lua_numkeys_ok(ak_session *c, long long numkeys);
+
 /* What ak_lua_run_script runs. */
 typedef struct ak_lua_target {
     const char *name; /* EVAL: the SHA-1 (the key in R_SCRIPTS); FCALL: the function */

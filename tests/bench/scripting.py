@@ -3,6 +3,7 @@
 
   EVAL     redis-benchmark -n N EVAL "return redis.call('SET',KEYS[1],ARGV[1])" 1 key:__rand_int__ val
   EVALSHA  the same script by its SHA1 (SCRIPT LOAD first, on both servers)
+  FCALL    the same body as a function (FUNCTION LOAD first): FCALL set1 1 key:__rand_int__ val
   MULTI    MULTI + 10 SETs + EXEC, N/10 transactions pipelined on one raw connection; the
            rate is transactions per second
 
@@ -25,6 +26,9 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BODY = "return redis.call('SET',KEYS[1],ARGV[1])"
+LIBRARY = ("#!lua name=benchlib\n"
+           "redis.register_function('set1', function(keys, args) "
+           "return redis.call('SET', keys[1], args[1]) end)")
 
 
 def free_port():
@@ -108,6 +112,8 @@ def main():
         for name, (_, port) in servers.items():
             sha[name] = subprocess.run(["redis-cli", "-p", str(port), "SCRIPT", "LOAD", BODY],
                                        capture_output=True, text=True, timeout=30).stdout.strip()
+            subprocess.run(["redis-cli", "-p", str(port), "FUNCTION", "LOAD", "REPLACE", LIBRARY],
+                           capture_output=True, text=True, timeout=30, check=True)
         results = {}
         for rnd in range(a.rounds):
             order = ["aikv", "redis"] if rnd % 2 == 0 else ["redis", "aikv"]
@@ -117,11 +123,13 @@ def main():
                     benchmark(port, a.requests, "EVAL", BODY, "1", "key:__rand_int__", "val"))
                 results.setdefault(("EVALSHA", name), []).append(
                     benchmark(port, a.requests, "EVALSHA", sha[name], "1", "key:__rand_int__", "val"))
+                results.setdefault(("FCALL", name), []).append(
+                    benchmark(port, a.requests, "FCALL", "set1", "1", "key:__rand_int__", "val"))
                 results.setdefault(("MULTI+10 SET+EXEC", name), []).append(
                     multi_exec(port, a.requests // 10))
         print("median of %d rounds, aikv engine %s, -c 50 -n %d" % (a.rounds, a.engine, a.requests))
         print("%-20s %12s %12s %8s" % ("test", "aikv /s", "redis /s", "ratio"))
-        for test in ("EVAL", "EVALSHA", "MULTI+10 SET+EXEC"):
+        for test in ("EVAL", "EVALSHA", "FCALL", "MULTI+10 SET+EXEC"):
             x, y = statistics.median(results[(test, "aikv")]), statistics.median(results[(test, "redis")])
             print("%-20s %12.0f %12.0f %8.2f" % (test, x, y, x / y))
     finally:
