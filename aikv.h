@@ -472,11 +472,13 @@ AIKV_API int aikv_zrangebyscore(aikv_db_t *db, const void *key, size_t klen, dou
  * store, and runs atomically: every other call on the store waits for it.
  * Scripts are cached under the SHA-1 of their body. In an embedded store a
  * script runs until it ends (busy-reply-threshold and SCRIPT KILL need the
- * server's event loop). */
+ * server's event loop). Functions (FUNCTION LOAD, kept in the store with
+ * the data) are called the same way with AIKV_EVAL_FUNCTION. */
 
 #define AIKV_EVAL_SHA 0x01 /* `script` is the SHA-1 (40 hex digits) of a cached
                               script: EVALSHA */
-#define AIKV_EVAL_RO 0x02  /* read-only: write commands fail (EVAL_RO) */
+#define AIKV_EVAL_RO 0x02  /* read-only: write commands fail (EVAL_RO, FCALL_RO) */
+#define AIKV_EVAL_FUNCTION 0x04 /* `script` is the name of a loaded function: FCALL */
 
 struct aikv_session; /* aikv_session_t, below */
 
@@ -485,8 +487,9 @@ struct aikv_session; /* aikv_session_t, below */
  * bytes (arglens may be NULL when they are NUL-terminated strings); script
  * is slen bytes. *out is the reply (aikv_reply_free() it): the script's
  * result in the session's protocol, or an AIKV_REPLY_ERROR for a failing
- * script, an unknown SHA-1 ("NOSCRIPT ...") or numkeys < 0 or > nargs.
- * AIKV_MISUSE (and *out NULL) for NULL s, script or out, unknown flags,
+ * script, an unknown SHA-1 ("NOSCRIPT ...") or function ("ERR Function not
+ * found"), or numkeys < 0 or > nargs. AIKV_MISUSE (and *out NULL) for NULL
+ * s, script or out, unknown flags, AIKV_EVAL_SHA with AIKV_EVAL_FUNCTION,
  * nargs < 0, or args NULL with nargs > 0. */
 AIKV_API int aikv_eval(struct aikv_session *s, const char *script, size_t slen, unsigned flags,
                        int numkeys, int nargs, const char *const *args, const size_t *arglens,

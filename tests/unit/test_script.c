@@ -1,8 +1,8 @@
 /*
  * test_script.c -- Lua scripting through the public API (aikv_eval) and the
  * pieces under it: SHA-1, the Lua -> reply and reply -> Lua conversions,
- * RESP3 sessions, the script cache, EVAL_RO, errors, and persistence of a
- * script's writes on the SQLite engine.
+ * RESP3 sessions, the script cache, EVAL_RO, functions (FCALL), errors, and
+ * persistence of a script's writes on the SQLite engine.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -247,6 +247,38 @@ Test(script, evalsha_and_readonly)
     cr_assert_eq(r->type, AIKV_REPLY_ERROR);
     cr_assert(strstr(r->str, "Write commands are not allowed from read-only scripts.") != NULL);
     aikv_reply_free(r);
+}
+
+Test(script, functions_through_aikv_eval)
+{
+    const char *code = "#!lua name=lib\n"
+                       "redis.register_function('put', function(keys, args)\n"
+                       "  return redis.call('set', keys[1], args[1]) end)\n"
+                       "redis.register_function{function_name='get', flags={'no-writes'},\n"
+                       "  callback=function(keys) return redis.call('get', keys[1]) end}\n";
+    aikv_reply_t *r = aikv_command(s, "FUNCTION LOAD %s", code);
+    cr_assert_str_eq(r->str, "lib");
+    aikv_reply_free(r);
+    const char *args[] = {"k", "v"};
+    cr_assert_eq(aikv_eval(s, "put", 3, AIKV_EVAL_FUNCTION, 1, 2, args, NULL, &r), AIKV_OK);
+    cr_assert_eq(r->type, AIKV_REPLY_STATUS);
+    cr_assert_str_eq(r->str, "OK");
+    aikv_reply_free(r);
+    cr_assert_eq(aikv_eval(s, "GET", 3, AIKV_EVAL_FUNCTION | AIKV_EVAL_RO, 1, 1, args, NULL, &r),
+                 AIKV_OK);
+    cr_assert_str_eq(r->str, "v"); /* function names in any case */
+    aikv_reply_free(r);
+    cr_assert_eq(aikv_eval(s, "put", 3, AIKV_EVAL_FUNCTION | AIKV_EVAL_RO, 1, 2, args, NULL, &r),
+                 AIKV_OK);
+    cr_assert_str_eq(r->str, "ERR Can not execute a script with write flag using *_ro command.");
+    aikv_reply_free(r);
+    cr_assert_eq(aikv_eval(s, "nope", 4, AIKV_EVAL_FUNCTION, 0, 0, NULL, NULL, &r), AIKV_OK);
+    cr_assert_str_eq(r->str, "ERR Function not found");
+    aikv_reply_free(r);
+    r = (aikv_reply_t *)1;
+    cr_assert_eq(aikv_eval(s, "put", 3, AIKV_EVAL_FUNCTION | AIKV_EVAL_SHA, 0, 0, NULL, NULL, &r),
+                 AIKV_MISUSE);
+    cr_assert_null(r);
 }
 
 Test(script, misuse)
