@@ -340,9 +340,9 @@ static void algebra_store(ak_session *c, int op)
         sops(c)->add(e, c->db, dst, members, r.n, NULL);
         ak_free(members);
     }
-    /* SINTERSTORE signals only a change; SUNIONSTORE and SDIFFSTORE always
-     * (Redis 7.0). */
-    if (r.n > 0 || deleted || op != OP_INTER)
+    /* Only a change is signalled: an empty result over a missing
+     * destination leaves WATCH alone (Redis 7.0). */
+    if (r.n > 0 || deleted)
         ak_signal_key(c->st, c->db, dst);
     ak_out_integer(&c->out, (long long)r.n);
 out:

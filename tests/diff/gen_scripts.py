@@ -5,7 +5,9 @@ over the shared key and value pools: redis.call and redis.pcall replies of every
 integer, bulk, nil, arrays, errors raised or returned), numbers passed back as arguments,
 conversions of results, tonumber/tostring, cjson, cmsgpack, bit, struct, sha1hex, error_reply,
 status_reply, the errors of scripts (runtime and compilation, with their "script: <sha>" tail),
-numkeys errors, read-only scripts and NOSCRIPT.
+numkeys errors, read-only scripts and NOSCRIPT. Functions: the same bodies as one library
+(keys and args as the callback's arguments), FUNCTION LOAD [REPLACE] / DELETE / FLUSH / LIST /
+STATS, FCALL and FCALL_RO with their errors.
 
 Scripts avoid what Lua 5.1 and 5.4 do differently by design (docs/scripting.md): table
 iteration order (no pairs() results, no multi-key cjson objects), runtime error texts of the
@@ -66,6 +68,15 @@ SCRIPTS = [
     ("return string.format('%d|%5.1f|%q', #ARGV[1], #ARGV[1] / 3, 'x')", "v"),
 ]
 WRITE_SCRIPT = "return redis.call('set', KEYS[1], 'ro')"
+
+# The scripts as functions of one library: f<i> is SCRIPTS[i] (all but the one that does not
+# compile, which would fail the whole library), plus a no-writes reader.
+FUNCS = [(i, body, kinds) for i, (body, kinds) in enumerate(SCRIPTS) if body != "return +"]
+LIBRARY = "#!lua name=difflib\n" + "".join(
+    "redis.register_function('f%d', function(keys, args) %s end)\n"
+    % (i, body.replace("KEYS", "keys").replace("ARGV", "args")) for i, body, _ in FUNCS) + \
+    "redis.register_function{function_name='ro_get', flags={'no-writes'}, " \
+    "callback=function(keys) return redis.call('get', keys[1]) end}\n"
 LOADED = "return {'loaded', KEYS[1]}"
 
 
@@ -90,7 +101,29 @@ def choices(r, c):
         body, kinds = c.pick(SCRIPTS)
         return _eval(c, r, body, kinds)
 
-    return [any_script] * 12 + [
+    def any_function():
+        i, body, kinds = c.pick(FUNCS)
+        cmd = _eval(c, r, body, kinds, c.pick([b"FCALL", b"FCALL_RO"]))
+        cmd[1] = b"f%d" % i
+        return cmd
+
+    def library():
+        x = r.random()
+        if x < 0.6:
+            return [b"FUNCTION", b"LOAD", b"REPLACE", LIBRARY.encode()]
+        if x < 0.8:
+            return [b"FUNCTION", b"LOAD", LIBRARY.encode()]   # exists: an error, or loads
+        if x < 0.9:
+            return [b"FUNCTION", b"DELETE", c.pick([b"difflib", b"nolib"])]
+        return [b"FUNCTION", b"FLUSH"]
+
+    return [any_script] * 12 + [any_function] * 6 + [
+        library, library,
+        lambda: [b"FCALL_RO", b"ro_get", b"1", c.key()],
+        lambda: [b"FCALL", c.pick([b"RO_GET", b"nosuchfn"]), c.pick([b"1", b"-1", b"x", b"9"]),
+                 c.key()],
+        lambda: [b"FUNCTION", b"LIST"] + c.pick([[], [b"WITHCODE"], [b"LIBRARYNAME", b"diff*"]]),
+        lambda: [b"FUNCTION", b"STATS"],
         lambda: _eval(c, r, "return redis.call('get', KEYS[1])", "k", b"EVAL_RO"),
         lambda: _eval(c, r, WRITE_SCRIPT, "k", b"EVAL_RO"),
         lambda: [b"SCRIPT", b"LOAD", LOADED.encode()],
@@ -124,6 +157,28 @@ def _same_but_for_doubles(a, b):
 def equivalent(cmd, aikv, redis):
     """A documented divergence (docs/scripting.md): an integer reply of a command beyond 2^53
     reaches a script exactly in AiKv, rounded through a double in Redis's Lua 5.1."""
-    if cmd[0].upper() not in (b"EVAL", b"EVALSHA", b"EVAL_RO", b"EVALSHA_RO"):
+    if cmd[0].upper() not in (b"EVAL", b"EVALSHA", b"EVAL_RO", b"EVALSHA_RO", b"FCALL",
+                              b"FCALL_RO"):
         return False
     return _same_but_for_doubles(aikv, redis)
+
+
+def _sorted_functions(lib):
+    """A FUNCTION LIST entry (a flat name/value array) with its functions in name order."""
+    kind, body = lib
+    if not isinstance(body, list):
+        return lib
+    out = list(body)
+    for i in range(0, len(out) - 1, 2):
+        if out[i] == (b"$", b"functions") and isinstance(out[i + 1][1], list):
+            out[i + 1] = (out[i + 1][0], sorted(out[i + 1][1], key=repr))
+    return (kind, out)
+
+
+def normalize(cmd, reply):
+    """FUNCTION LIST: Redis lists libraries and their functions in hash order (unspecified);
+    AiKv in name order. Both are compared sorted."""
+    if [a.upper() for a in cmd[:2]] == [b"FUNCTION", b"LIST"] and reply[0] == b"*" \
+            and isinstance(reply[1], list):
+        return (reply[0], sorted((_sorted_functions(lib) for lib in reply[1]), key=repr))
+    return reply

@@ -349,6 +349,18 @@ def test_watch_missing_key_then_flushall_still_runs(a, b):
     assert exec_ping(a) == [b"PONG"]
 
 
+@pytest.mark.parametrize("store", [
+    ["SDIFFSTORE", "k", "none", "none"],
+    ["SUNIONSTORE", "k", "none"],
+    ["SINTERSTORE", "k", "none"],
+])
+def test_watch_missing_key_then_an_empty_store_into_it_still_runs(a, b, store):
+    """An empty result over a missing destination changes nothing: no signal."""
+    assert a.cmd("WATCH", "k") == b"OK"
+    assert b.cmd(*store) == 0
+    assert exec_ping(a) == [b"PONG"]
+
+
 def test_failed_exec_applies_nothing(a, b):
     a.cmd("SET", "k", "1")
     assert a.cmd("WATCH", "k") == b"OK"
