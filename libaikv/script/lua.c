@@ -8,12 +8,14 @@
  * flags and, for scripts cached implicitly by EVAL, their place in an LRU
  * list capped at AK_SCRIPT_EVAL_CACHE_MAX.
  *
- * Running. A script runs inside a protected call (run_body) under the
- * message handler of Redis (ak_lua_err_handler), which turns any error into
- * a table {err = "CODE msg", source, line}; the reply is then "<err>
- * script: <sha>, on <source>:<line>.". A count hook watches the time:
- * past busy-reply-threshold it hands control to the server's busy hook on
- * each call, and stops a killed script.
+ * Running (ak_lua_run_script, for EVAL and FCALL alike). A script runs
+ * inside a protected call (run_body) under the message handler of Redis
+ * (ak_lua_err_handler), which turns any error into a table {err = "CODE
+ * msg", source, line}; the reply is then "<err> script: <sha or function>,
+ * on <source>:<line>.". A count hook watches the time: past
+ * busy-reply-threshold it hands control to the server's busy hook on each
+ * call, and stops a killed script. Keys expire by the time the script
+ * started (store.h: ak_expiry_frozen_ms).
  *
  * Every C buffer that crosses a Lua call is owned by a userdata or by the
  * session, so a Lua error cannot leak it.

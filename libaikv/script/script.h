@@ -2,9 +2,10 @@
  * script.h -- Lua scripting (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT) and
  * Functions (FUNCTION, FCALL, FCALL_RO), as Redis 7.0 runs them, on Lua 5.4.
  *
- *   - One Lua interpreter per store, created by the first script and
- *     replaced by SCRIPT FLUSH. Scripts are cached under the SHA-1 of their
- *     body (compiled once).
+ *   - One Lua interpreter per store for scripts, created by the first
+ *     script and replaced by SCRIPT FLUSH; scripts are cached under the
+ *     SHA-1 of their body (compiled once). Functions have an interpreter of
+ *     their own (function.c), replaced by FUNCTION FLUSH.
  *   - A script runs inside the EVAL command's handler, under the store lock
  *     that handler holds: nothing interleaves with it. redis.call() runs a
  *     command through ak_session_call() on the script's own session (its
@@ -14,7 +15,7 @@
  *   - Past busy-reply-threshold the script is "busy": the store's busy_hook
  *     (set by the server) is called from a Lua count hook so that the server
  *     keeps answering other clients, which get -BUSY from dispatch
- *     (ak_script_busy()) except for the commands flagged allow_busy (SCRIPT
+ *     (ak_script_busy_error()) except for the commands flagged allow_busy (SCRIPT
  *     KILL, SHUTDOWN NOSAVE, ...). Embedded stores have no hook: a long
  *     script simply runs.
  *
