@@ -115,7 +115,10 @@ typedef struct aikv_options {
  *   any other path           SQLite engine on that file, created if missing
  *                            (docs/storage.md has its schema). Each call
  *                            (or aikv_command) is one transaction, committed
- *                            before it returns. AIKV_CANTOPEN, AIKV_CORRUPT
+ *                            before it returns; when that commit fails (a
+ *                            full disk, an I/O error) the call returns the
+ *                            error (AIKV_IOERR...), applied nothing and hands
+ *                            out no result. AIKV_CANTOPEN, AIKV_CORRUPT
  *                            (not an AiKv store, truncated) or AIKV_IOERR
  *                            with aikv_errmsg() saying why.
  * opts may be NULL for the defaults (version 1 options are accepted). On

@@ -78,7 +78,11 @@ AIKV_API int aikv_set(aikv_db_t *db, const void *key, size_t klen, const void *v
     ak_store_lock(db->st);
     int rc = ak_op_set(db->st, db->index, ak_slice_of(key, klen), ak_slice_of(val, vlen), f, when,
                        keep_old, &oc, &applied);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr) {
+        ak_free(oc.p);
+        return serr;
+    }
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (opt) {
@@ -108,7 +112,14 @@ AIKV_API int aikv_get(aikv_db_t *db, const void *key, size_t klen, char **val, s
         if (vlen)
             *vlen = v.len;
     }
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr) {
+        ak_free(*val);
+        *val = NULL;
+        if (vlen)
+            *vlen = 0;
+        return serr;
+    }
     return rc == AK_WRONGTYPE ? wrongtype() : AIKV_OK;
 }
 
@@ -134,7 +145,9 @@ AIKV_API int aikv_incrby(aikv_db_t *db, const void *key, size_t klen, int64_t by
     long long r = 0;
     ak_store_lock(db->st);
     int rc = ak_op_incrby(db->st, db->index, ak_slice_of(key, klen), by, &r);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc != AK_OK)
         return counter_error(rc);
     if (result)
@@ -164,8 +177,10 @@ AIKV_API int aikv_incrbyfloat(aikv_db_t *db, const void *key, size_t klen, doubl
     long double r = 0;
     ak_store_lock(db->st);
     int rc = ak_op_incrbyfloat(db->st, db->index, ak_slice_of(key, klen), lby, buf, &n, &r);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
     ak_free(buf);
+    if (serr)
+        return serr;
     if (rc != AK_OK)
         return counter_error(rc);
     if (result)
@@ -192,7 +207,9 @@ AIKV_API int aikv_append(aikv_db_t *db, const void *key, size_t klen, const void
     size_t n = 0;
     ak_store_lock(db->st);
     int rc = ak_op_append(db->st, db->index, ak_slice_of(key, klen), ak_slice_of(val, vlen), &n);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     return length_result(rc, n, newlen);
 }
 
@@ -203,7 +220,9 @@ AIKV_API int aikv_strlen(aikv_db_t *db, const void *key, size_t klen, size_t *le
     ak_slice v;
     ak_store_lock(db->st);
     int rc = engine(db)->ops->str_get(engine(db), db->index, ak_slice_of(key, klen), &v);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (len)
@@ -226,11 +245,11 @@ AIKV_API int aikv_getrange(aikv_db_t *db, const void *key, size_t klen, int64_t 
         *out = ak_memdup(v.p + from, count);
     else
         *out = ak_memdup("", 0), count = 0;
-    ak_store_unlock(db->st);
-    if (rc == AK_WRONGTYPE) {
+    int serr = ak_api_unlock(db->st);
+    if (serr || rc == AK_WRONGTYPE) {
         ak_free(*out);
         *out = NULL;
-        return wrongtype();
+        return serr ? serr : wrongtype();
     }
     if (outlen)
         *outlen = count;
@@ -246,7 +265,9 @@ AIKV_API int aikv_setrange(aikv_db_t *db, const void *key, size_t klen, size_t o
     ak_store_lock(db->st);
     int rc = ak_op_setrange(db->st, db->index, ak_slice_of(key, klen), offset,
                             ak_slice_of(val, vlen), &n);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     return length_result(rc, n, newlen);
 }
 
@@ -260,17 +281,19 @@ AIKV_API int aikv_del(aikv_db_t *db, const void *key, size_t klen, int *deleted)
     int d = engine(db)->ops->del(engine(db), db->index, ak_slice_of(key, klen));
     if (d)
         ak_signal_key(db->st, db->index, ak_slice_of(key, klen));
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (deleted)
         *deleted = d;
     return AIKV_OK;
 }
 
-static void keyinfo(aikv_db_t *db, const void *key, size_t klen, ak_keyinfo *ki)
+static int keyinfo(aikv_db_t *db, const void *key, size_t klen, ak_keyinfo *ki)
 {
     ak_store_lock(db->st);
     engine(db)->ops->lookup(engine(db), db->index, ak_slice_of(key, klen), AK_LOOKUP_NOTOUCH, ki);
-    ak_store_unlock(db->st);
+    return ak_api_unlock(db->st);
 }
 
 AIKV_API int aikv_exists(aikv_db_t *db, const void *key, size_t klen, int *exists)
@@ -280,7 +303,9 @@ AIKV_API int aikv_exists(aikv_db_t *db, const void *key, size_t klen, int *exist
     if (!exists)
         return ak_set_error(AIKV_MISUSE, "aikv_exists: exists is NULL");
     ak_keyinfo ki;
-    keyinfo(db, key, klen, &ki);
+    int serr = keyinfo(db, key, klen, &ki);
+    if (serr)
+        return serr;
     *exists = ki.type != AIKV_TYPE_NONE;
     return AIKV_OK;
 }
@@ -292,7 +317,9 @@ AIKV_API int aikv_type(aikv_db_t *db, const void *key, size_t klen, aikv_type_t 
     if (!type)
         return ak_set_error(AIKV_MISUSE, "aikv_type: type is NULL");
     ak_keyinfo ki;
-    keyinfo(db, key, klen, &ki);
+    int serr = keyinfo(db, key, klen, &ki);
+    if (serr)
+        return serr;
     *type = ki.type;
     return AIKV_OK;
 }
@@ -316,7 +343,9 @@ AIKV_API int aikv_expire(aikv_db_t *db, const void *key, size_t klen, int64_t ms
     int a;
     ak_store_lock(db->st);
     ak_op_expire(db->st, db->index, ak_slice_of(key, klen), when, flags, &a);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (applied)
         *applied = a;
     return AIKV_OK;
@@ -330,7 +359,9 @@ AIKV_API int aikv_pttl(aikv_db_t *db, const void *key, size_t klen, int64_t *ttl
         return ak_set_error(AIKV_MISUSE, "aikv_pttl: ttl_ms is NULL");
     ak_store_lock(db->st);
     *ttl_ms = ak_op_pttl(db->st, db->index, ak_slice_of(key, klen));
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     return AIKV_OK;
 }
 
@@ -350,7 +381,9 @@ AIKV_API int aikv_pexpiretime(aikv_db_t *db, const void *key, size_t klen, int64
     if (!when_ms)
         return ak_set_error(AIKV_MISUSE, "aikv_pexpiretime: when_ms is NULL");
     ak_keyinfo ki;
-    keyinfo(db, key, klen, &ki);
+    int serr = keyinfo(db, key, klen, &ki);
+    if (serr)
+        return serr;
     *when_ms = ki.type == AIKV_TYPE_NONE ? -2 : ki.expire == AK_NO_EXPIRE ? -1 : ki.expire;
     return AIKV_OK;
 }
@@ -369,7 +402,9 @@ AIKV_API int aikv_persist(aikv_db_t *db, const void *key, size_t klen, int *appl
         ak_signal_key(db->st, db->index, ak_slice_of(key, klen));
         a = 1;
     }
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (applied)
         *applied = a;
     return AIKV_OK;
@@ -397,7 +432,9 @@ AIKV_API int aikv_rename(aikv_db_t *db, const void *key, size_t klen, const void
             ak_signal_key(db->st, db->index, dst);
         }
     }
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_NOTFOUND)
         return ak_set_error(AIKV_NOKEY, "no such key");
     if (applied)
@@ -442,7 +479,11 @@ AIKV_API int aikv_scan(aikv_db_t *db, uint64_t cursor, const char *pattern, size
     do {
         cursor = e->ops->scan(e, db->index, cursor, scan_add, &a);
     } while (cursor != 0 && a.arr->elements < count && --steps > 0);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr) {
+        aikv_reply_free(a.arr);
+        return serr;
+    }
     *next = cursor;
     *keys = a.arr;
     return AIKV_OK;
@@ -455,6 +496,8 @@ AIKV_API int aikv_dbsize(aikv_db_t *db, uint64_t *n)
         return ak_set_error(AIKV_MISUSE, "aikv_dbsize: n is NULL");
     ak_store_lock(db->st);
     *n = engine(db)->ops->dbsize(engine(db), db->index);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     return AIKV_OK;
 }

@@ -32,7 +32,9 @@ AIKV_API int aikv_hset(aikv_db_t *db, const void *key, size_t klen, const void *
     size_t n = 0;
     ak_store_lock(db->st);
     int rc = ak_op_hset(db->st, db->index, ak_slice_of(key, klen), fv, 1, 0, &n);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (added)
@@ -60,7 +62,14 @@ AIKV_API int aikv_hget(aikv_db_t *db, const void *key, size_t klen, const void *
         if (vlen)
             *vlen = v.len;
     }
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr) {
+        ak_free(*val);
+        *val = NULL;
+        if (vlen)
+            *vlen = 0;
+        return serr;
+    }
     return rc == AK_WRONGTYPE ? wrongtype() : AIKV_OK;
 }
 
@@ -74,7 +83,9 @@ AIKV_API int aikv_hdel(aikv_db_t *db, const void *key, size_t klen, const void *
     size_t n = 0;
     ak_store_lock(db->st);
     int rc = ak_op_hdel(db->st, db->index, ak_slice_of(key, klen), &f, 1, &n);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (deleted)
@@ -112,9 +123,11 @@ AIKV_API int aikv_hgetall(aikv_db_t *db, const void *key, size_t klen, aikv_repl
     ak_store_lock(db->st);
     int rc = hops(db)->getall(db->st->engine, db->index, ak_slice_of(key, klen),
                               AK_HASH_FIELDS | AK_HASH_VALUES, add_pair, &a);
-    ak_store_unlock(db->st);
-    if (rc == AK_WRONGTYPE) {
+    int serr = ak_api_unlock(db->st);
+    if (serr || rc == AK_WRONGTYPE) {
         aikv_reply_free(a.arr);
+        if (serr)
+            return serr;
         *out = NULL;
         return wrongtype();
     }
@@ -131,7 +144,9 @@ AIKV_API int aikv_hlen(aikv_db_t *db, const void *key, size_t klen, uint64_t *n)
     uint64_t len = 0;
     ak_store_lock(db->st);
     int rc = hops(db)->len(db->st->engine, db->index, ak_slice_of(key, klen), &len);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     *n = rc == AK_OK ? len : 0;
@@ -148,7 +163,9 @@ AIKV_API int aikv_hincrby(aikv_db_t *db, const void *key, size_t klen, const voi
     ak_store_lock(db->st);
     int rc = ak_op_hincrby(db->st, db->index, ak_slice_of(key, klen), ak_slice_of(field, flen),
                            by, &r);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     switch (rc) {
     case AK_OK:
         if (result)

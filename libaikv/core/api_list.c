@@ -54,8 +54,10 @@ static int push_generic(aikv_db_t *db, const void *key, size_t klen, const void 
     size_t l = 0;
     ak_store_lock(db->st);
     int rc = ak_op_list_push(db->st, db->index, ak_slice_of(key, klen), where, v, n, 0, &l);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
     ak_free(v);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (len)
@@ -93,9 +95,11 @@ static int pop_generic(aikv_db_t *db, const void *key, size_t klen, size_t count
     } else {
         rc = ak_op_list_pop(db->st, db->index, k, where, count, arr_begin, arr_add, a);
     }
-    ak_store_unlock(db->st);
-    if (rc != AK_OK) {
+    int serr = ak_api_unlock(db->st);
+    if (serr || rc != AK_OK) {
         aikv_reply_free(a);
+        if (serr)
+            return serr;
         return rc == AK_WRONGTYPE ? wrongtype() : AIKV_OK;
     }
     *out = a;
@@ -125,7 +129,9 @@ AIKV_API int aikv_llen(aikv_db_t *db, const void *key, size_t klen, uint64_t *n)
     size_t len = 0;
     ak_store_lock(db->st);
     int rc = lops(db)->len(db->st->engine, db->index, ak_slice_of(key, klen), &len);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     *n = rc == AK_OK ? len : 0;
@@ -144,9 +150,11 @@ AIKV_API int aikv_lrange(aikv_db_t *db, const void *key, size_t klen, int64_t st
     ak_store_lock(db->st);
     int rc = lops(db)->range(db->st->engine, db->index, ak_slice_of(key, klen), start, stop,
                              arr_begin, arr_add, a);
-    ak_store_unlock(db->st);
-    if (rc == AK_WRONGTYPE) {
+    int serr = ak_api_unlock(db->st);
+    if (serr || rc == AK_WRONGTYPE) {
         aikv_reply_free(a);
+        if (serr)
+            return serr;
         return wrongtype();
     }
     *out = a;
@@ -171,6 +179,13 @@ AIKV_API int aikv_lindex(aikv_db_t *db, const void *key, size_t klen, int64_t in
         if (vlen)
             *vlen = v.len;
     }
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr) {
+        ak_free(*val);
+        *val = NULL;
+        if (vlen)
+            *vlen = 0;
+        return serr;
+    }
     return rc == AK_WRONGTYPE ? wrongtype() : AIKV_OK;
 }

@@ -60,8 +60,10 @@ static int write_generic(aikv_db_t *db, const void *key, size_t klen, const void
     size_t c = 0;
     ak_store_lock(db->st);
     rc = op(db->st, db->index, ak_slice_of(key, klen), v, n, &c);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
     ak_free(v);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (count)
@@ -93,7 +95,9 @@ AIKV_API int aikv_sismember(aikv_db_t *db, const void *key, size_t klen, const v
     unsigned char found = 0;
     ak_store_lock(db->st);
     int rc = sops(db)->ismember(db->st->engine, db->index, ak_slice_of(key, klen), &m, 1, &found);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     *is = found;
@@ -125,9 +129,11 @@ AIKV_API int aikv_smembers(aikv_db_t *db, const void *key, size_t klen, aikv_rep
     arr_acc a = {ak_reply_new(AIKV_REPLY_ARRAY), 0};
     ak_store_lock(db->st);
     int rc = sops(db)->members(db->st->engine, db->index, ak_slice_of(key, klen), arr_add, &a);
-    ak_store_unlock(db->st);
-    if (rc == AK_WRONGTYPE) {
+    int serr = ak_api_unlock(db->st);
+    if (serr || rc == AK_WRONGTYPE) {
         aikv_reply_free(a.arr);
+        if (serr)
+            return serr;
         return wrongtype();
     }
     *out = a.arr;
@@ -143,7 +149,9 @@ AIKV_API int aikv_scard(aikv_db_t *db, const void *key, size_t klen, uint64_t *n
     uint64_t c = 0;
     ak_store_lock(db->st);
     int rc = sops(db)->card(db->st->engine, db->index, ak_slice_of(key, klen), &c);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     *n = c;

@@ -47,7 +47,9 @@ AIKV_API int aikv_zadd(aikv_db_t *db, const void *key, size_t klen, const void *
     ak_zadd_result res;
     ak_store_lock(db->st);
     int rc = ak_op_zadd(db->st, db->index, ak_slice_of(key, klen), &el, 1, f, &res);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (rc == AIKV_NOTNUM)
@@ -75,7 +77,9 @@ AIKV_API int aikv_zscore(aikv_db_t *db, const void *key, size_t klen, const void
     unsigned char f = 0;
     ak_store_lock(db->st);
     int rc = zops(db)->score(db->st->engine, db->index, ak_slice_of(key, klen), &m, 1, &s, &f);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     *found = f;
@@ -94,7 +98,9 @@ AIKV_API int aikv_zrem(aikv_db_t *db, const void *key, size_t klen, const void *
     size_t n = 0;
     ak_store_lock(db->st);
     int rc = ak_op_zrem(db->st, db->index, ak_slice_of(key, klen), &m, 1, &n);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     if (removed)
@@ -111,7 +117,9 @@ AIKV_API int aikv_zcard(aikv_db_t *db, const void *key, size_t klen, uint64_t *n
     size_t c = 0;
     ak_store_lock(db->st);
     int rc = zops(db)->card(db->st->engine, db->index, ak_slice_of(key, klen), &c);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     *n = c;
@@ -132,7 +140,9 @@ AIKV_API int aikv_zrank(aikv_db_t *db, const void *key, size_t klen, const void 
     ak_store_lock(db->st);
     int rc = zops(db)->rank(db->st->engine, db->index, ak_slice_of(key, klen),
                             ak_slice_of(member, mlen), rev != 0, &found, &r, &s);
-    ak_store_unlock(db->st);
+    int serr = ak_api_unlock(db->st);
+    if (serr)
+        return serr;
     if (rc == AK_WRONGTYPE)
         return wrongtype();
     *rank = found ? (int64_t)r : -1;
@@ -175,9 +185,11 @@ static int run_range(aikv_db_t *db, const void *key, size_t klen, const ak_zrang
     range_acc a = {ak_reply_new(AIKV_REPLY_ARRAY), 0, withscores};
     ak_store_lock(db->st);
     int rc = zops(db)->range(db->st->engine, db->index, ak_slice_of(key, klen), r, acc_add, &a);
-    ak_store_unlock(db->st);
-    if (rc == AK_WRONGTYPE) {
+    int serr = ak_api_unlock(db->st);
+    if (serr || rc == AK_WRONGTYPE) {
         aikv_reply_free(a.arr);
+        if (serr)
+            return serr;
         return wrongtype();
     }
     *out = a.arr;

@@ -218,6 +218,11 @@ struct ak_store {
 /* Locking. Every public entry point brackets its work with these. */
 void ak_store_lock(ak_store *st);
 void ak_store_unlock(ak_store *st);
+/* ak_store_unlock() at the end of a typed API call (core/api*.c): when it
+ * commits the call's work and that fails, or a storage error happened
+ * inside the call, returns the AIKV_* code (message set for aikv_errmsg);
+ * 0 otherwise. The caller then fails the call and frees its outputs. */
+int ak_api_unlock(ak_store *st);
 
 /* Commits the engine's open transaction (no-op for an engine without
  * them), rolling back on failure: AIKV_OK or the error, whose message is

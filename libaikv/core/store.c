@@ -88,6 +88,26 @@ void ak_store_unlock(ak_store *st)
     pthread_mutex_unlock(&st->lock);
 }
 
+int ak_api_unlock(ak_store *st)
+{
+    ak_engine *e = st->engine;
+    int rc = AIKV_OK;
+    if (st->lock_depth == 1 && !st->group_commit) {
+        rc = ak_store_commit(st);
+        if (rc != AIKV_OK) {
+            ak_set_error(rc, "%s", e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
+            e->errmsg[0] = '\0';
+        }
+    } else if (e->error) {
+        /* Inside aikv_begin: the transaction is lost, aikv_commit will say
+         * so too; this call already failed. */
+        rc = e->error;
+        ak_set_error(rc, "%s", e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
+    }
+    ak_store_unlock(st);
+    return rc;
+}
+
 uint64_t ak_store_savepoint(ak_store *st)
 {
     ak_engine *e = st->engine;
