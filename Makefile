@@ -238,7 +238,7 @@ FORCE:
 # Any of those makes the target fail.
 
 FUZZ_CC ?= clang
-FUZZ_TARGETS ?= req reader command
+FUZZ_TARGETS ?= req reader command rdbfn
 FUZZ_SECONDS ?= 600
 FUZZ_SMOKE_SECONDS ?= 5
 FUZZ_ARGS ?=

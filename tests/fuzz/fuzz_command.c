@@ -19,7 +19,7 @@
  *   by default, so that every crash reproduces from its input file alone;
  *   AIKV_FUZZ_RESET_EVERY=N in the environment to let data carry over from
  *   input to input) the store is reset by a separate housekeeping session:
- *   FLUSHALL, and, if a CONFIG SET ran, every setting back to the value it
+ *   FLUSHALL, FUNCTION FLUSH, and, if a CONFIG SET ran, every setting back to the value it
  *   had at start. Memory is bounded by that and by the clamps below.
  *
  * Invariants (a violation traps): aikv_command_argv() never returns NULL
@@ -41,9 +41,10 @@
  *     CRASH-AND-RECOVER), should they be added: never run.
  *   - Commands flagged "blocking" (BLPOP, BZPOPMIN, ... when they exist):
  *     never run; they wait for a timeout.
- *   - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO: never run; a script may loop or
- *     allocate without bound by design, and an embedded store has no
- *     busy-script limit (SCRIPT LOAD/EXISTS/FLUSH still run).
+ *   - EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, FCALL, FCALL_RO: never run; a
+ *     script may loop or allocate without bound by design, and an embedded
+ *     store has no busy-script limit (SCRIPT LOAD/EXISTS/FLUSH and every
+ *     FUNCTION subcommand still run: a library's top level stops at 500 ms).
  *   - SAVE, BGSAVE and CONFIG SET save: never run; they write a snapshot
  *     file into the working directory (and `save` rules make the cron and
  *     FLUSHALL write one), each write taking fsyncs.
@@ -97,7 +98,7 @@ static int word_is(const char *a, size_t alen, const char *w)
 static int excluded_cmd(const ak_cmd *c)
 {
     return !strcmp(c->name, "shutdown") || (c->flags & AK_CMD_BLOCKING) ||
-           !strncmp(c->name, "eval", 4);
+           !strncmp(c->name, "eval", 4) || !strncmp(c->name, "fcall", 5);
 }
 
 static void add_name(const char *w0, const char *w1)
@@ -240,6 +241,10 @@ static void reset_store(void)
     }
     const char *flush[] = {"FLUSHALL"};
     aikv_reply_t *r = aikv_command_argv(admin, 1, flush, NULL);
+    CHECK(r && r->type == AIKV_REPLY_STATUS);
+    aikv_reply_free(r);
+    const char *fflush[] = {"FUNCTION", "FLUSH"};
+    r = aikv_command_argv(admin, 2, fflush, NULL);
     CHECK(r && r->type == AIKV_REPLY_STATUS);
     aikv_reply_free(r);
 }
