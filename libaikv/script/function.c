@@ -685,17 +685,8 @@ void ak_function_flush(ak_session *c, int async)
     ak_store *st = c->st;
     ak_functions *F = functions(st);
     reg_clear(&F->reg, F->sc ? F->sc->L : NULL);
-    if (F->sc) {
-        /* A new interpreter: whatever the libraries left behind goes too. */
-        ak_scripting *sc = F->sc;
-        lua_State *old = sc->L;
-        ak_lua_ctx *oldctx = sc->ctx;
-        ak_lua_newstate(sc);
-        if (async)
-            ak_lua_close_async(old, oldctx);
-        else
-            ak_lua_close(old, oldctx);
-    }
+    if (F->sc) /* a new interpreter: whatever the libraries left behind goes too */
+        ak_lua_renew(F->sc, async);
     ak_engine *e = st->engine;
     e->ops->lib_put(e, ak_slice_of(NULL, 0), ak_slice_of(NULL, 0));
     st->libs_dirty = 1;

@@ -797,13 +797,7 @@ void ak_script_flush(ak_store *st, int async)
     if (!sc)
         return;
     cache_clear(sc);
-    lua_State *old = sc->L;
-    ak_lua_ctx *oldctx = sc->ctx;
-    ak_lua_newstate(sc);
-    if (async)
-        ak_lua_close_async(old, oldctx);
-    else
-        ak_lua_close(old, oldctx);
+    ak_lua_renew(sc, async);
 }
 
 void ak_script_kill(ak_session *c, int fcall)

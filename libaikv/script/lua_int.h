@@ -124,6 +124,9 @@ void ak_lua_newstate(ak_scripting *sc);
 /* Closes an interpreter, now or in a detached thread. */
 void ak_lua_close(lua_State *L, ak_lua_ctx *x);
 void ak_lua_close_async(lua_State *L, ak_lua_ctx *x);
+/* Replaces sc's interpreter by a new one; the old one is closed now or,
+ * with async, in a detached thread (SCRIPT FLUSH, FUNCTION FLUSH). */
+void ak_lua_renew(ak_scripting *sc, int async);
 /* Gives the function at fn the sandbox as its _ENV. */
 void ak_lua_set_env(lua_State *L, int fn);
 /* FUNCTION LOAD: on = 1 makes the sandbox's globals the load API (only

@@ -864,6 +864,17 @@ void ak_lua_close(lua_State *L, ak_lua_ctx *x)
     ak_free(x);
 }
 
+void ak_lua_renew(ak_scripting *sc, int async)
+{
+    lua_State *old = sc->L;
+    ak_lua_ctx *oldctx = sc->ctx;
+    ak_lua_newstate(sc);
+    if (async)
+        ak_lua_close_async(old, oldctx);
+    else
+        ak_lua_close(old, oldctx);
+}
+
 static void *close_thread(void *arg)
 {
     void **pair = arg;
