@@ -186,12 +186,9 @@ struct ak_store {
     /* Scripting (script/script.h): the Lua interpreter and the script
      * cache, created by the first script; NULL until then. */
     struct ak_scripting *scripting;
-    /* Functions (script/function.h): the libraries and their interpreter,
-     * NULL until used. libs_stale: the libraries must be read again from
-     * the engine (at open, after a load, after a rollback that undid a
-     * FUNCTION write); libs_dirty: the open transaction wrote libraries. */
+    /* Functions (script/function.c): the libraries and their interpreter,
+     * NULL until used. */
     struct ak_functions *functions;
-    int libs_stale, libs_dirty;
     /* The script or function running now (either interpreter), or NULL. */
     struct ak_lua_run *script_run;
     /* Set by the server: called while a script runs past

@@ -594,7 +594,6 @@ int ak_store_load(ak_store *st, const char *path, ak_copy_stats *stats, char *er
         seterr(err, errlen, "'%s': %s", path, why);
         return rc;
     }
-    st->libs_stale = 1; /* the snapshot's FUNCTION libraries */
     st->persist.load_keys = cs.keys;
     st->persist.load_expired = cs.expired;
     st->stats.dirty = 0;

@@ -119,16 +119,6 @@ void ak_store_rollback_to(ak_store *st, uint64_t sp)
     ak_engine *e = st->engine;
     if (sp && e->ops->rollback_to)
         e->ops->rollback_to(e, sp);
-    if (st->libs_dirty)
-        st->libs_stale = 1; /* a FUNCTION write may be undone: read them again */
-}
-
-/* The libraries after the end of a transaction (rc: its outcome). */
-static void libs_settle(ak_store *st, int rc)
-{
-    if (st->libs_dirty && rc != AIKV_OK)
-        st->libs_stale = 1;
-    st->libs_dirty = 0;
 }
 
 void ak_store_release(ak_store *st, uint64_t sp)
@@ -185,7 +175,6 @@ static int end_txn(aikv_db_t *db, int rollback, const char *fn)
         if (e->ops->rollback)
             e->ops->rollback(e);
         e->error = 0;
-        libs_settle(st, rc);
     } else if (rollback && !e->error) {
         ak_store_rollback_to(st, st->txn_sp);
     }
@@ -225,7 +214,6 @@ int ak_store_commit(ak_store *st)
         rc = e->ops->commit(e);
     }
     e->error = 0;
-    libs_settle(st, rc);
     return rc;
 }
 
@@ -389,7 +377,6 @@ int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
     random_hex(st->run_id);
     random_hex(st->replid);
     st->used_memory_startup = st->used_memory_peak = ak_used_memory();
-    st->libs_stale = 1; /* the engine's libraries are compiled when first used */
     *out = st;
     return AIKV_OK;
 }

@@ -19,10 +19,11 @@
  *
  * Persistence. The engine keeps every library's code (store.h: lib_put,
  * lib_each); the registry is what compiling them gives. Each change is
- * written through to the engine inside the command's transaction. When
- * the store opens, after a snapshot is loaded, and after a rollback that
- * undid a FUNCTION write (core.h: libs_stale), the registry is rebuilt
- * from the engine on next use.
+ * written through to the engine inside the command's transaction. The
+ * registry remembers the engine's lib_version it matches; whenever the
+ * engine's differs on use -- the store just opened, a snapshot loaded, a
+ * rollback undid a FUNCTION write, another process changed the file -- it
+ * is rebuilt from the engine.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,8 @@ struct ak_functions {
     fn_reg reg;
     fn_lib *loading;  /* the library whose top level runs (register_function) */
     int64_t load_start_us;
+    int loaded;       /* reg holds the engine's libraries as of `version` */
+    uint64_t version;
 };
 
 typedef struct ak_functions ak_functions;
@@ -591,7 +594,7 @@ static void collect_lib(void *ctx, ak_slice name, ak_slice code)
 
 /* Rebuilds the registry from the engine's libraries. One that no longer
  * compiles is logged and left in the engine as it is. */
-static void reload(ak_store *st, ak_functions *F)
+static void reload(ak_store *st, ak_functions *F, uint64_t version)
 {
     stored_libs sl = {NULL, 0, 0};
     st->engine->ops->lib_each(st->engine, collect_lib, &sl);
@@ -606,7 +609,8 @@ static void reload(ak_store *st, ak_functions *F)
         ak_free(sl.v[i].code);
     }
     ak_free(sl.v);
-    st->libs_stale = 0;
+    F->loaded = 1;
+    F->version = version;
 }
 
 static ak_functions *functions(ak_store *st)
@@ -617,19 +621,30 @@ static ak_functions *functions(ak_store *st)
         reg_init(&F->reg);
         st->functions = F;
     }
-    if (st->libs_stale)
-        reload(st, F);
+    uint64_t version = st->engine->ops->lib_version(st->engine);
+    if (!F->loaded || version != F->version)
+        reload(st, F, version);
     return F;
 }
 
-/* Writes a library (code NULL: its removal) through to the engine. */
-static void persist(ak_store *st, const fn_lib *lib, int remove)
+/* Writes one change of the libraries through to the engine (name.p NULL:
+ * every library goes; code.p NULL: that one goes) and keeps the
+ * registry's version in step. After a storage error the command fails and
+ * its transaction is rolled back: the registry is read again on next use. */
+static void persist(ak_store *st, ak_slice name, ak_slice code)
 {
     ak_engine *e = st->engine;
-    e->ops->lib_put(e, ak_slice_of(lib->name, lib->nlen),
-                    remove ? ak_slice_of(NULL, 0) : ak_slice_of(lib->code, lib->clen));
-    st->libs_dirty = 1;
-    st->stats.dirty++;
+    ak_functions *F = st->functions;
+    e->ops->lib_put(e, name, code);
+    if (e->error)
+        F->loaded = 0;
+    else
+        F->version = e->ops->lib_version(e);
+}
+
+static void persist_lib(ak_store *st, const fn_lib *lib)
+{
+    persist(st, ak_slice_of(lib->name, lib->nlen), ak_slice_of(lib->code, lib->clen));
 }
 
 void ak_functions_open(ak_store *st)
@@ -661,7 +676,8 @@ void ak_function_load(ak_session *c, int replace, ak_slice code)
         ak_reply_errorf(c, "ERR %s", err);
         return;
     }
-    persist(st, lib, 0);
+    persist_lib(st, lib);
+    st->stats.dirty++;
     ak_out_bulk(&c->out, lib->name, lib->nlen);
 }
 
@@ -675,7 +691,8 @@ void ak_function_delete(ak_session *c, ak_slice name)
         return;
     }
     unlink_lib(&F->reg, lib);
-    persist(st, lib, 1);
+    persist(st, ak_slice_of(lib->name, lib->nlen), ak_slice_of(NULL, 0));
+    st->stats.dirty++;
     lib_free(F->sc->L, lib);
     ak_reply_ok(c);
 }
@@ -687,9 +704,7 @@ void ak_function_flush(ak_session *c, int async)
     reg_clear(&F->reg, F->sc ? F->sc->L : NULL);
     if (F->sc) /* a new interpreter: whatever the libraries left behind goes too */
         ak_lua_renew(F->sc, async);
-    ak_engine *e = st->engine;
-    e->ops->lib_put(e, ak_slice_of(NULL, 0), ak_slice_of(NULL, 0));
-    st->libs_dirty = 1;
+    persist(st, ak_slice_of(NULL, 0), ak_slice_of(NULL, 0));
     st->stats.dirty++;
     ak_reply_ok(c);
 }
@@ -804,7 +819,7 @@ static int join(ak_store *st, ak_functions *F, fn_reg *src, int replace, char *e
     for (size_t i = 0; i < lv.n; i++) {
         unlink_lib(src, lv.v[i]);
         link_lib(dst, lv.v[i]);
-        persist(st, lv.v[i], 0);
+        persist_lib(st, lv.v[i]);
     }
     for (size_t i = 0; i < old.n; i++)
         lib_free(F->sc->L, old.v[i]);
@@ -829,9 +844,7 @@ void ak_function_restore(ak_session *c, ak_slice payload, int policy)
     int rc = ak_rdbfn_decode(payload.p, payload.len, restore_one, &j, &derr);
     if (rc == 0 && policy == AK_RESTORE_FLUSH) {
         reg_clear(&F->reg, F->sc ? F->sc->L : NULL);
-        ak_engine *e = st->engine;
-        e->ops->lib_put(e, ak_slice_of(NULL, 0), ak_slice_of(NULL, 0));
-        st->libs_dirty = 1;
+        persist(st, ak_slice_of(NULL, 0), ak_slice_of(NULL, 0));
     }
     if (rc == 0)
         rc = join(st, F, &tmp, policy == AK_RESTORE_REPLACE, j.err, sizeof j.err);

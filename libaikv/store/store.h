@@ -207,9 +207,13 @@ typedef struct ak_engine_ops {
      * `name` (code.p NULL: deletes it; name.p NULL: deletes every library),
      * inside the current transaction and its savepoints like any write;
      * AK_OK or an AIKV_* error. lib_each hands out every library in name
-     * order (slices valid during the call). */
+     * order (slices valid during the call). lib_version changes with
+     * every change of the libraries -- this store's or, in a file, another
+     * process's -- and goes back with a rollback that undoes one, so that
+     * equal versions mean equal libraries. */
     int (*lib_put)(ak_engine *e, ak_slice name, ak_slice code);
     void (*lib_each)(ak_engine *e, ak_pair_fn fn, void *ctx);
+    uint64_t (*lib_version)(ak_engine *e);
 
     /* ---- collections ---- */
     const struct ak_list_ops *list;

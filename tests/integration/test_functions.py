@@ -1446,3 +1446,31 @@ def test_a_memory_snapshot_opened_by_sqlite_keeps_the_functions(engine, tmp_path
     finally:
         for srv in servers:
             srv.stop()
+
+
+@pytest.mark.aikv_only
+def test_a_library_loaded_by_another_process_is_seen_by_the_server(engine, server_factory):
+    """The SQLite engine's file is shared: a library another process loads into it (here
+    aikv-cli on the file) is callable on the server at once, and one it deletes is gone."""
+    if engine != "sqlite":
+        pytest.skip("the store file of the SQLite engine")
+    import subprocess
+    srv = server_factory(name="shared_file")
+    c = srv.client()
+    try:
+        load(c, lib("mine", simple("minef", "'server'")))
+        assert c.execute_command("FCALL", "minef", 0) == b"server"
+        cli = helpers.aikv_binary().parent / "aikv-cli"
+        store = srv.workdir / "data" / "dump.aikv"
+        out = subprocess.run([str(cli), "--file", str(store), "FUNCTION", "LOAD",
+                              lib("theirs", simple("theirsf", "'cli'"))],
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0 and out.stdout.strip() == "theirs", out
+        assert c.execute_command("FCALL", "theirsf", 0) == b"cli"
+        assert library_names(c) == [b"mine", b"theirs"]
+        out = subprocess.run([str(cli), "--file", str(store), "FUNCTION", "DELETE", "mine"],
+                             capture_output=True, text=True, timeout=30)
+        assert out.returncode == 0, out
+        assert err(c, "FCALL", "minef", 0) == NOT_FOUND
+    finally:
+        helpers.close_client(c)

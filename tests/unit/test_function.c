@@ -1,6 +1,6 @@
 /*
  * test_function.c -- FUNCTION libraries kept by the engines: the engines'
- * lib_put/lib_each (order, replace, delete, savepoints), their copy by
+ * lib_put/lib_each/lib_version (order, replace, delete, savepoints), their copy by
  * snapshots, the SQLite format-1 migration, and through the public API
  * FUNCTION LOAD + FCALL inside embedded transactions (a rollback takes a
  * loaded library away again) and across reopening a store file.
@@ -128,7 +128,10 @@ static void engine_savepoints(int kind)
 {
     ak_engine *e = engine_new(kind);
     listing l;
+    uint64_t v0 = e->ops->lib_version(e);
     put(e, "keep", "1");
+    uint64_t v1 = e->ops->lib_version(e);
+    cr_assert_neq(v1, v0);
     uint64_t outer = e->ops->savepoint(e);
     put(e, "keep", "2");
     put(e, "new", "x");
@@ -140,6 +143,7 @@ static void engine_savepoints(int kind)
     e->ops->release(e, inner);
     e->ops->rollback_to(e, outer);
     cr_assert_str_eq(libs_of(e, &l), "keep=1;");
+    cr_assert_eq(e->ops->lib_version(e), v1); /* the version goes back with the libraries */
     put(e, "after", "y");
     e->ops->release(e, outer);
     cr_assert_str_eq(libs_of(e, &l), "after=y;keep=1;");

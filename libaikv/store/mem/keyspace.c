@@ -622,6 +622,7 @@ static const ak_engine_ops mem_ops = {
     .str_setrange = mem_str_setrange,
     .lib_put = mem_lib_put,
     .lib_each = mem_lib_each,
+    .lib_version = mem_lib_version,
     .list = &mem_list_ops,
     .hash = &mem_hash_ops,
     .set = &mem_set_ops,

@@ -3,7 +3,7 @@
  * lib_each): name -> code, in a small array sorted by name. A store holds a
  * handful of libraries and changes them rarely, so the array is the whole
  * structure, and the undo log records a change by keeping the whole
- * previous array (mem_undo_note_libs).
+ * previous array with its version (mem_undo_note_libs).
  */
 #include <string.h>
 
@@ -27,6 +27,7 @@ void mem_libs_free(mem_libs *ls)
 void mem_libs_copy(mem_libs *dst, const mem_libs *src)
 {
     memset(dst, 0, sizeof *dst);
+    dst->version = src->version;
     if (!src->n)
         return;
     dst->v = ak_malloc(src->n * sizeof *dst->v);
@@ -71,10 +72,12 @@ int mem_lib_put(ak_engine *e, ak_slice name, ak_slice code)
     mem_libs *ls = &m->libs;
     if (m->sp_depth && !m->sp_depth_restoring)
         mem_undo_note_libs(m, ls);
-    if (!name.p) {
+    uint64_t version = ls->version + 1;
+    if (!name.p)
         mem_libs_free(ls);
+    ls->version = version;
+    if (!name.p)
         return AK_OK;
-    }
     int found;
     size_t i = find(ls, name, &found);
     if (!code.p) {
@@ -108,6 +111,11 @@ void mem_lib_each(ak_engine *e, ak_pair_fn fn, void *ctx)
     for (size_t i = 0; i < ls->n; i++)
         fn(ctx, ak_slice_of(ls->v[i].name, ls->v[i].nlen),
            ak_slice_of(ls->v[i].code, ls->v[i].clen));
+}
+
+uint64_t mem_lib_version(ak_engine *e)
+{
+    return ((mem_engine *)e)->libs.version;
 }
 
 size_t mem_libs_memory(const mem_libs *ls)

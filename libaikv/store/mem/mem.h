@@ -56,6 +56,7 @@ typedef struct mem_lib {
 typedef struct mem_libs {
     mem_lib *v; /* sorted by name */
     size_t n, cap;
+    uint64_t version; /* + 1 per change (lib_version) */
 } mem_libs;
 
 typedef struct mem_engine {
@@ -117,6 +118,7 @@ void mem_set_expire_of(mem_engine *m, int db, mkey *k, uint64_t h, int64_t when)
 /* Function libraries (lib.c): the engine ops, and the array's services. */
 int mem_lib_put(ak_engine *e, ak_slice name, ak_slice code);
 void mem_lib_each(ak_engine *e, ak_pair_fn fn, void *ctx);
+uint64_t mem_lib_version(ak_engine *e);
 void mem_libs_free(mem_libs *ls);
 void mem_libs_copy(mem_libs *dst, const mem_libs *src);
 size_t mem_libs_memory(const mem_libs *ls);

@@ -1223,13 +1223,28 @@ static int sq_lib_put(ak_engine *e, ak_slice name, ak_slice code)
     static const char PUT[] = "INSERT INTO functions(name, code) VALUES(?1, ?2) "
                               "ON CONFLICT(name) DO UPDATE SET code = excluded.code";
     sq_engine *s = SQ(e);
+    static const char BUMP[] = "INSERT INTO meta(name, value) VALUES('functions_version', 1) "
+                               "ON CONFLICT(name) DO UPDATE SET value = value + 1";
     sqlite3_stmt *st = sq_prep(s, !name.p ? DEL_ALL : !code.p ? DEL : PUT);
     if (name.p)
         sq_bind_slice(st, 1, name);
     if (name.p && code.p)
         sq_bind_slice(st, 2, code);
     sq_wrote(s);
-    return sq_run(s, st);
+    int rc = sq_run(s, st);
+    return rc == AK_OK ? sq_run(s, sq_prep(s, BUMP)) : rc;
+}
+
+/* The version lives in meta ('functions_version'), bumped by every lib_put
+ * in its transaction: another process's change shows, a rollback undoes. */
+static uint64_t sq_lib_version(ak_engine *e)
+{
+    static const char SQL[] = "SELECT value FROM meta WHERE name = 'functions_version'";
+    sq_engine *s = SQ(e);
+    sqlite3_stmt *st = sq_prep(s, SQL);
+    uint64_t v = sq_step(s, st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+    sq_reset(st);
+    return v;
 }
 
 static void sq_lib_each(ak_engine *e, ak_pair_fn fn, void *ctx)
@@ -1274,6 +1289,7 @@ static const ak_engine_ops sq_ops = {
     .stats = sq_stats,
     .lib_put = sq_lib_put,
     .lib_each = sq_lib_each,
+    .lib_version = sq_lib_version,
     .list = &sq_list_ops,
     .hash = &sq_hash_ops,
     .set = &sq_set_ops,
