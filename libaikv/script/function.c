@@ -302,12 +302,6 @@ static ak_functions *fns_of(lua_State *L)
     return sc ? sc->st->functions : NULL;
 }
 
-/* Raises Redis's error table for a register_function failure. */
-static int reg_error(lua_State *L, const char *msg)
-{
-    return ak_lua_raise(L, msg);
-}
-
 /* Reads a function's flags table (at the top): 0, or -1 on an unknown
  * flag or a non-string entry. */
 static int read_flags(lua_State *L, unsigned *flags)
@@ -342,11 +336,11 @@ static int add_function(lua_State *L, fn_lib *lib, const char *name, size_t nlen
                         const char *desc, size_t dlen, unsigned flags)
 {
     if (!valid_name(name, nlen)) /* sic: Redis 7.0 says "Library" here too */
-        return reg_error(L, "Library names can only contain letters, numbers, or underscores(_) "
-                            "and must be at least one character long");
+        return ak_lua_raise(L, "Library names can only contain letters, numbers, or underscores(_) "
+                               "and must be at least one character long");
     for (fn_func *f = lib->funcs; f; f = f->next)
         if (f->nlen == nlen && !memcmp(f->name, name, nlen))
-            return reg_error(L, "Function already exists in the library");
+            return ak_lua_raise(L, "Function already exists in the library");
     fn_func *f = ak_calloc(1, sizeof *f);
     f->lib = lib;
     f->name = ak_memdup(name, nlen);
@@ -375,22 +369,23 @@ static int l_register_function(lua_State *L)
     ak_functions *F = fns_of(L);
     fn_lib *lib = F ? F->loading : NULL;
     if (!lib)
-        return reg_error(L, "redis.register_function can only be called on FUNCTION LOAD command");
+        return ak_lua_raise(L, "redis.register_function can only be called on FUNCTION LOAD "
+                               "command");
     int argc = lua_gettop(L);
     if (argc < 1 || argc > 2)
-        return reg_error(L, "wrong number of arguments to redis.register_function");
+        return ak_lua_raise(L, "wrong number of arguments to redis.register_function");
     if (argc == 2) {
         if (!lua_isstring(L, 1))
-            return reg_error(L, "first argument to redis.register_function must be a string");
+            return ak_lua_raise(L, "first argument to redis.register_function must be a string");
         if (!lua_isfunction(L, 2))
-            return reg_error(L, "second argument to redis.register_function must be a function");
+            return ak_lua_raise(L, "second argument to redis.register_function must be a function");
         size_t nlen;
         const char *name = lua_tolstring(L, 1, &nlen);
         return add_function(L, lib, name, nlen, NULL, 0, 0);
     }
     if (!lua_istable(L, 1))
-        return reg_error(L, "calling redis.register_function with a single argument is only "
-                            "applicable to Lua table (representing named arguments).");
+        return ak_lua_raise(L, "calling redis.register_function with a single argument is only "
+                               "applicable to Lua table (representing named arguments).");
     /* Slots 2..4: the name, the description, the callback, as found. */
     lua_settop(L, 1);
     lua_pushnil(L);
@@ -400,38 +395,38 @@ static int l_register_function(lua_State *L)
     lua_pushnil(L);
     while (lua_next(L, 1)) {
         if (!lua_isstring(L, -2))
-            return reg_error(L, "named argument key given to redis.register_function is not a "
-                                "string");
+            return ak_lua_raise(L, "named argument key given to redis.register_function is not a "
+                                   "string");
         lua_pushvalue(L, -2); /* converting a copy keeps the key intact for lua_next */
         size_t klen;
         const char *key = lua_tolstring(L, -1, &klen);
         int slot = 0;
         if (nocase_eq(key, klen, "function_name")) {
             if (!lua_isstring(L, -2))
-                return reg_error(L, "function_name argument given to redis.register_function must "
-                                    "be a string");
+                return ak_lua_raise(L, "function_name argument given to redis.register_function "
+                                       "must be a string");
             slot = 2;
         } else if (nocase_eq(key, klen, "description")) {
             if (!lua_isstring(L, -2))
-                return reg_error(L, "description argument given to redis.register_function must "
-                                    "be a string");
+                return ak_lua_raise(L, "description argument given to redis.register_function must "
+                                       "be a string");
             slot = 3;
         } else if (nocase_eq(key, klen, "callback")) {
             if (!lua_isfunction(L, -2))
-                return reg_error(L, "callback argument given to redis.register_function must be "
-                                    "a function");
+                return ak_lua_raise(L, "callback argument given to redis.register_function must be "
+                                       "a function");
             slot = 4;
         } else if (nocase_eq(key, klen, "flags")) {
             if (!lua_istable(L, -2))
-                return reg_error(L, "flags argument to redis.register_function must be a table "
-                                    "representing function flags");
+                return ak_lua_raise(L, "flags argument to redis.register_function must be a table "
+                                       "representing function flags");
             lua_pop(L, 1);
             if (read_flags(L, &flags) < 0)
-                return reg_error(L, "unknown flag given");
+                return ak_lua_raise(L, "unknown flag given");
             lua_pop(L, 1);
             continue;
         } else {
-            return reg_error(L, "unknown argument given to redis.register_function");
+            return ak_lua_raise(L, "unknown argument given to redis.register_function");
         }
         lua_pop(L, 1);
         lua_pushvalue(L, -1);
@@ -439,9 +434,9 @@ static int l_register_function(lua_State *L)
         lua_pop(L, 1);
     }
     if (lua_isnil(L, 2))
-        return reg_error(L, "redis.register_function must get a function name argument");
+        return ak_lua_raise(L, "redis.register_function must get a function name argument");
     if (lua_isnil(L, 4))
-        return reg_error(L, "redis.register_function must get a callback argument");
+        return ak_lua_raise(L, "redis.register_function must get a callback argument");
     size_t nlen, dlen = 0;
     const char *name = lua_tolstring(L, 2, &nlen);
     const char *desc = lua_isnil(L, 3) ? NULL : lua_tolstring(L, 3, &dlen);
