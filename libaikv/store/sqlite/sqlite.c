@@ -199,6 +199,7 @@ static void begin(sq_engine *s)
         sqlite3_reset(st);
         if (v != s->data_version) {
             s->data_version = v;
+            s->libver_known = 0;
             load_counts(s);
         }
     } else {
@@ -318,6 +319,7 @@ static void sq_rollback(ak_engine *e)
     s->in_txn = 0;
     s->wrote = 0;
     s->sp_depth = 0;
+    s->libver_known = 0;
     /* The in-memory key counts followed the undone writes. */
     load_counts(s);
 }
@@ -347,6 +349,7 @@ static void sq_rollback_to(ak_engine *e, uint64_t sp)
     if (rc != SQLITE_OK)
         sq_fail(s, rc);
     s->sp_depth = sp;
+    s->libver_known = 0;
     load_counts(s);
 }
 
@@ -1231,20 +1234,28 @@ static int sq_lib_put(ak_engine *e, ak_slice name, ak_slice code)
     if (name.p && code.p)
         sq_bind_slice(st, 2, code);
     sq_wrote(s);
+    s->libver_known = 0;
     int rc = sq_run(s, st);
     return rc == AK_OK ? sq_run(s, sq_prep(s, BUMP)) : rc;
 }
 
 /* The version lives in meta ('functions_version'), bumped by every lib_put
- * in its transaction: another process's change shows, a rollback undoes. */
+ * in its transaction: another process's change shows, a rollback undoes.
+ * It is read once and cached until something may have changed it, so that
+ * FCALL, which asks on every call, costs no statement. */
 static uint64_t sq_lib_version(ak_engine *e)
 {
     static const char SQL[] = "SELECT value FROM meta WHERE name = 'functions_version'";
     sq_engine *s = SQ(e);
-    sqlite3_stmt *st = sq_prep(s, SQL);
-    uint64_t v = sq_step(s, st) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
-    sq_reset(st);
-    return v;
+    if (!s->in_txn)
+        begin(s); /* notices another process's writes */
+    if (!s->libver_known) {
+        sqlite3_stmt *st = sq_prep(s, SQL);
+        s->libver = sq_step(s, st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sq_reset(st);
+        s->libver_known = !s->base.error;
+    }
+    return (uint64_t)s->libver;
 }
 
 static void sq_lib_each(ak_engine *e, ak_pair_fn fn, void *ctx)

@@ -89,6 +89,9 @@ typedef struct sq_engine {
     int ckpt_stop;
     int trash_pending; /* deleted collections' elements wait in `trash` */
     int no_functions;  /* a format-1 file opened read-only: no functions table */
+    int64_t libver;    /* lib_version, while libver_known: dropped by a rollback, a
+                          lib_put and another process's write (data_version) */
+    int libver_known;
 } sq_engine;
 
 static inline sq_engine *SQ(ak_engine *e)
