@@ -214,11 +214,12 @@ struct ak_store {
 
 /* Locking. Every public entry point brackets its work with these. */
 void ak_store_lock(ak_store *st);
-void ak_store_unlock(ak_store *st);
-/* ak_store_unlock() at the end of a typed API call (core/api*.c): when it
- * commits the call's work and that fails, or a storage error happened
- * inside the call, returns the AIKV_* code (message set for aikv_errmsg);
- * 0 otherwise. The caller then fails the call and frees its outputs. */
+/* The outermost unlock commits (unless the server commits per turn): the
+ * commit's result, AIKV_OK or the AIKV_* error with aikv_errmsg set. */
+int ak_store_unlock(ak_store *st);
+/* ak_store_unlock() at the end of a typed API call (core/api*.c): also
+ * fails the call on a storage error inside an embedded transaction (where
+ * nothing commits yet). The caller then frees its outputs. */
 int ak_api_unlock(ak_store *st);
 
 /* Commits the engine's open transaction (no-op for an engine without

@@ -81,31 +81,33 @@ void ak_store_lock(ak_store *st)
 /* The outermost unlock ends an embedded call: what it wrote is committed
  * (commands have committed already, in ak_session_exec, where a failure
  * can still change the reply). */
-void ak_store_unlock(ak_store *st)
+int ak_store_unlock(ak_store *st)
 {
-    if (--st->lock_depth == 0 && !st->group_commit)
-        ak_store_commit(st);
-    pthread_mutex_unlock(&st->lock);
-}
-
-int ak_api_unlock(ak_store *st)
-{
-    ak_engine *e = st->engine;
     int rc = AIKV_OK;
-    if (st->lock_depth == 1 && !st->group_commit) {
+    if (--st->lock_depth == 0 && !st->group_commit) {
+        ak_engine *e = st->engine;
         rc = ak_store_commit(st);
         if (rc != AIKV_OK) {
             ak_set_error(rc, "%s", e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
             e->errmsg[0] = '\0';
         }
-    } else if (e->error) {
+    }
+    pthread_mutex_unlock(&st->lock);
+    return rc;
+}
+
+int ak_api_unlock(ak_store *st)
+{
+    ak_engine *e = st->engine;
+    if (st->lock_depth > 1 && e->error) {
         /* Inside aikv_begin: the transaction is lost, aikv_commit will say
          * so too; this call already failed. */
-        rc = e->error;
+        int rc = e->error;
         ak_set_error(rc, "%s", e->errmsg[0] ? e->errmsg : aikv_errstr(rc));
+        ak_store_unlock(st);
+        return rc;
     }
-    ak_store_unlock(st);
-    return rc;
+    return ak_store_unlock(st);
 }
 
 uint64_t ak_store_savepoint(ak_store *st)
