@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../util/alloc.h"
 #include "../util/clock.h"
@@ -82,18 +83,7 @@ typedef struct ak_functions ak_functions;
 /* ASCII case-insensitive equality (function names, engine names, keys). */
 static int nocase_eqn(const char *a, size_t alen, const char *b, size_t blen)
 {
-    if (alen != blen)
-        return 0;
-    for (size_t i = 0; i < alen; i++) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z')
-            x = (char)(x + 32);
-        if (y >= 'A' && y <= 'Z')
-            y = (char)(y + 32);
-        if (x != y)
-            return 0;
-    }
-    return 1;
+    return alen == blen && strncasecmp(a, b, alen) == 0;
 }
 
 static uint64_t lib_hash(const ak_dnode *n)
@@ -525,8 +515,8 @@ static ak_scripting *interpreter(ak_functions *F, ak_store *st)
 static fn_lib *create_lib(ak_store *st, ak_functions *F, fn_reg *r, const char *code, size_t len,
                           int replace, char *err, size_t errlen)
 {
-    const char *name;
-    size_t nlen, body;
+    const char *name = NULL;
+    size_t nlen = 0, body = 0;
     if (parse_metadata(code, len, &name, &nlen, &body, err, errlen) < 0)
         return NULL;
     fn_lib *old = reg_lib(r, name, nlen);
