@@ -55,7 +55,7 @@ def pytest_runtest_makereport(item, call):
     """On failure, attach the tail of every running server's log."""
     outcome = yield
     rep = outcome.get_result()
-    if rep.failed and rep.when in ("setup", "call"):
+    if rep.failed:
         for srv in list(helpers.LIVE_SERVERS):
             rep.sections.append(("%s log tail (%s)" % (srv.name, srv.log_path), srv.log_tail()))
 
