@@ -551,7 +551,14 @@ AIKV_API void aikv_session_free(aikv_session_t *s);
  * Arguments are separated by spaces in fmt; %s and %b are binary safe and
  * may contain spaces. Returns the reply (aikv_reply_free() it); command
  * errors are AIKV_REPLY_ERROR replies. NULL only when out of memory or when
- * fmt is malformed (see aikv_errmsg()). */
+ * fmt is malformed (see aikv_errmsg()).
+ *
+ * A blocking command (BLPOP, BLMOVE, BZPOPMIN...) that finds nothing puts
+ * the calling thread to sleep, with the store unlocked, until another
+ * thread's write serves it (waiters are served in arrival order), its
+ * timeout passes (an AIKV_REPLY_NIL reply) or CLIENT UNBLOCK ends it; with
+ * the SQLite engine a write by another process is seen within 100 ms.
+ * Inside aikv_begin it never blocks: it answers as on a timeout at once. */
 AIKV_API aikv_reply_t *aikv_command(aikv_session_t *s, const char *fmt, ...);
 
 /* Runs one command given as argc arguments. argvlen may be NULL when every

@@ -19,6 +19,13 @@
  *     on) leave only after the commit, so every acknowledged write is
  *     durable. If the commit fails, each of those commands gets the error
  *     instead of its reply.
+ *   - Blocking commands (libaikv/core/block.c): a connection whose command
+ *     blocked runs nothing more (its input waits in the query buffer) until
+ *     the library says the command ended (conn_unblocked: served by another
+ *     client's write, its timer, CLIENT UNBLOCK). It is then resumed after
+ *     the current event (resume_unblocked): its reply leaves like any other
+ *     (after the commit when serving it wrote), then its pipelined input
+ *     runs.
  *   - Output buffer limits (client-output-buffer-limit, class normal) are
  *     checked after every command's reply is appended, as Redis checks them
  *     on every append: a client over its limit runs nothing more, is never
@@ -76,6 +83,10 @@ struct conn {
     int turn_wrote; /* one of them wrote (the dataset's dirty counter moved) */
     size_t turn_mark;
     conn *pending_next;
+    /* Blocking commands: the timer of the deadline, and the resume list. */
+    struct event *tev;
+    int resume_queued;
+    conn *resume_next;
 };
 
 static void conn_free(conn *c);
@@ -107,7 +118,35 @@ static void conn_kill(void *p)
     c->srv->to_close = c;
 }
 
-static const ak_conn_ops conn_ops = {conn_info, conn_kill};
+/* The library's word that c's blocking command ended, its reply in the
+ * output buffer from mark: the reply joins the turn's (after the commit,
+ * like any reply of the turn) and c is resumed after the current event. */
+static void conn_unblocked(void *p, size_t mark, int wrote)
+{
+    conn *c = p;
+    server *srv = c->srv;
+    if (c->tev)
+        event_del(c->tev);
+    if (srv->st->group_commit) {
+        if (!c->pending) {
+            c->pending = 1;
+            c->turn_cmds = 1;
+            c->turn_wrote = 0;
+            c->turn_mark = mark;
+            c->pending_next = srv->pending;
+            srv->pending = c;
+        }
+        if (wrote)
+            c->turn_wrote = 1;
+    }
+    if (!c->resume_queued) {
+        c->resume_queued = 1;
+        c->resume_next = srv->resume;
+        srv->resume = c;
+    }
+}
+
+static const ak_conn_ops conn_ops = {conn_info, conn_kill, conn_unblocked};
 
 static void close_killed(server *srv)
 {
@@ -161,10 +200,24 @@ static void unlink_pending(conn *c)
     c->pending = 0;
 }
 
+static void unlink_resume(conn *c)
+{
+    if (!c->resume_queued)
+        return;
+    for (conn **p = &c->srv->resume; *p; p = &(*p)->resume_next) {
+        if (*p == c) {
+            *p = c->resume_next;
+            break;
+        }
+    }
+    c->resume_queued = 0;
+}
+
 static void conn_free(conn *c)
 {
     server *srv = c->srv;
     unlink_pending(c);
+    unlink_resume(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -173,6 +226,8 @@ static void conn_free(conn *c)
         c->next->prev = c->prev;
     event_free(c->rev);
     event_free(c->wev);
+    if (c->tev)
+        event_free(c->tev);
     close(c->fd);
     ak_session_destroy(c->sess);
     ak_req_free(&c->req);
@@ -321,13 +376,71 @@ static void protocol_error(conn *c, const char *err)
     c->close_after_write = 1;
 }
 
+/* ---------------------------------------------------------------- blocking */
+
+static void on_block_timeout(evutil_socket_t fd, short what, void *arg);
+
+/* c's command blocked: a timer for its deadline, if it has one. */
+static void arm_block_timer(conn *c)
+{
+    int64_t deadline = ak_block_deadline(c->sess);
+    if (!deadline)
+        return;
+    if (!c->tev)
+        c->tev = evtimer_new(c->srv->base, on_block_timeout, c);
+    int64_t ms = deadline - ak_mstime();
+    if (ms < 0)
+        ms = 0;
+    struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
+    evtimer_add(c->tev, &tv);
+}
+
+static void on_block_timeout(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    conn *c = arg;
+    ak_store *st = c->srv->st;
+    if (ak_mstime() < ak_block_deadline(c->sess)) {
+        arm_block_timer(c); /* the wall clock is behind the timer's */
+        return;
+    }
+    ak_store_lock(st);
+    ak_block_cancel(c->sess, 0); /* conn_unblocked queues the resume */
+    ak_store_unlock(st);
+}
+
+static void process_input(conn *c);
+
+/* Connections whose blocking command ended: their pipelined input runs
+ * now (it may block again), and their replies leave, unless they wait for
+ * the turn's commit (end_turn). */
+static void resume_unblocked(server *srv)
+{
+    while (srv->resume) {
+        conn *c = srv->resume;
+        srv->resume = c->resume_next;
+        c->resume_queued = 0;
+        if (c->killed)
+            continue;
+        process_input(c);
+        if (c->pending || c->killed)
+            continue;
+        conn_write(c);
+        if (c->close_after_write && c->wpos >= c->sess->out.len)
+            conn_free(c);
+    }
+    close_killed(srv);
+}
+
 /* Runs every complete request in the query buffer. */
 static void process_input(conn *c)
 {
     ak_store *st = c->srv->st;
     ak_req_limits lim = AK_REQ_LIMITS_DEFAULT;
     lim.max_bulk = (size_t)st->cfg.proto_max_bulk_len;
-    while (c->qpos < c->qlen && !c->close_after_write && !c->killed) {
+    while (c->qpos < c->qlen && !c->close_after_write && !c->killed &&
+           !(c->sess->flags & AK_CLIENT_BLOCKED)) {
         size_t used = 0;
         lim.unauthenticated = !c->sess->authenticated;
         int rc = ak_req_parse(&c->req, c->qbuf + c->qpos, c->qlen - c->qpos, &lim, &used);
@@ -353,6 +466,8 @@ static void process_input(conn *c)
             ak_session_exec(c->sess, c->req.argc, c->req.argv, c->req.argvlen);
             if (st->stats.dirty != dirty)
                 c->turn_wrote = 1;
+            if (c->sess->flags & AK_CLIENT_BLOCKED)
+                arm_block_timer(c);
             if (c->sess->flags & AK_CLIENT_CLOSE_AFTER_REPLY)
                 c->close_after_write = 1;
             if (obuf_over_limit(c))
@@ -805,6 +920,7 @@ int server_run(server *srv)
     while (!srv->shutdown_asap) {
         if (event_base_loop(srv->base, EVLOOP_ONCE) < 0)
             break;
+        resume_unblocked(srv);
         end_turn(srv);
     }
     end_turn(srv);

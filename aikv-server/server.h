@@ -23,6 +23,7 @@ typedef struct server {
     conn *conns;       /* every open connection */
     conn *to_close;    /* killed by CLIENT KILL, closed after the current turn */
     conn *pending;     /* ran commands this turn: replies wait for the commit */
+    conn *resume;      /* their blocking command ended: go on with their input */
     int shutdown_asap;
     int busy;          /* a script runs past busy-reply-threshold (busy_poll) */
     char *unixsocket_path;

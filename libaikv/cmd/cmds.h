@@ -27,7 +27,7 @@
 #define AK_CONN_CMDS(X)                                                                     \
     X(ping) X(echo) X(hello) X(quit) X(reset) X(auth) X(client_id) X(client_getname)        \
     X(client_setname) X(client_list) X(client_info) X(client_kill) X(client_setinfo)        \
-    X(client_reply) X(client_no_evict) X(client_no_touch) X(client_help)
+    X(client_reply) X(client_no_evict) X(client_no_touch) X(client_help) X(client_unblock)
 /* cmd/multi.c */
 #define AK_MULTI_CMDS(X) X(multi) X(exec) X(discard) X(watch) X(unwatch)
 /* cmd/server.c */
@@ -42,7 +42,8 @@
 /* cmd/list.c */
 #define AK_LIST_CMDS(X)                                                                     \
     X(lpush) X(rpush) X(lpushx) X(rpushx) X(lpop) X(rpop) X(llen) X(lrange) X(lindex)       \
-    X(lset) X(linsert) X(lrem) X(ltrim) X(lpos) X(lmove) X(rpoplpush) X(lmpop)
+    X(lset) X(linsert) X(lrem) X(ltrim) X(lpos) X(lmove) X(rpoplpush) X(lmpop) X(blpop)      \
+    X(brpop) X(blmpop) X(blmove) X(brpoplpush)
 /* cmd/hash.c */
 #define AK_HASH_CMDS(X)                                                                     \
     X(hset) X(hsetnx) X(hmset) X(hget) X(hmget) X(hdel) X(hexists) X(hlen) X(hstrlen)       \
@@ -64,7 +65,7 @@ int ak_op_srem(ak_store *st, int db, ak_slice key, const ak_slice *members, size
     X(zadd) X(zincrby) X(zrem) X(zscore) X(zmscore) X(zcard) X(zcount) X(zlexcount)         \
     X(zrank) X(zrevrank) X(zrange) X(zrangestore) X(zrevrange) X(zrangebyscore)             \
     X(zrevrangebyscore) X(zrangebylex) X(zrevrangebylex) X(zremrangebyrank)                 \
-    X(zremrangebyscore) X(zremrangebylex) X(zpopmin) X(zpopmax) X(zmpop) X(zrandmember)     \
+    X(zremrangebyscore) X(zremrangebylex) X(zpopmin) X(zpopmax) X(zmpop) X(bzpopmin) X(bzpopmax) X(bzmpop) X(zrandmember)     \
     X(zunion) X(zinter) X(zdiff) X(zunionstore) X(zinterstore) X(zdiffstore)               \
     X(zintercard) X(zscan)
 /* zset.c operations shared with the C API (store/zset.h types): ZADD with

@@ -257,6 +257,36 @@ void ak_cmd_client_no_touch(ak_session *c)
     ak_reply_ok(c);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends a blocking command of another
+ * client as a timeout would, or with an error. 1 if it was blocked. */
+void ak_cmd_client_unblock(ak_session *c)
+{
+    int error = 0;
+    if (c->argc > 4) {
+        ak_reply_errorf(c, "ERR unknown subcommand or wrong number of arguments for '%.*s'. Try "
+                           "CLIENT HELP.", (int)c->argvlen[1], c->argv[1]);
+        return;
+    }
+    if (c->argc == 4) {
+        if (ak_arg_is(c, 3, "error")) {
+            error = 1;
+        } else if (!ak_arg_is(c, 3, "timeout")) {
+            ak_reply_error(c, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (!ak_arg_ll(c, 2, &id))
+        return;
+    for (ak_session *t = c->st->clients; t; t = t->next) {
+        if (t->id == (uint64_t)id) {
+            ak_out_integer(&c->out, ak_block_cancel(t, error));
+            return;
+        }
+    }
+    ak_out_integer(&c->out, 0);
+}
+
 void ak_cmd_client_reply(ak_session *c)
 {
     if (ak_arg_is(c, 2, "on")) {
@@ -286,6 +316,8 @@ static void client_line(ak_session *c, ak_session *t, ak_out *buf)
     size_t nf = 0;
     if (t->flags & AK_CLIENT_MULTI)
         flags[nf++] = 'x';
+    if (t->flags & AK_CLIENT_BLOCKED)
+        flags[nf++] = 'b';
     if (t->flags & AK_CLIENT_DIRTY_CAS)
         flags[nf++] = 'd';
     if (t->flags & AK_CLIENT_CLOSE_AFTER_REPLY)
@@ -529,6 +561,8 @@ void ak_cmd_client_help(ak_session *c)
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         NULL};
     ak_reply_help(c, "CLIENT", lines);
 }

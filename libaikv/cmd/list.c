@@ -475,46 +475,148 @@ static void mpop_begin(void *ctx, size_t n)
     ak_out_array(m->out, n);
 }
 
+/* BLPOP's [key, element]. */
+static void bpop_begin(void *ctx, size_t n)
+{
+    (void)n;
+    mpop_ctx *m = ctx;
+    ak_out_array(m->out, 2);
+    ak_out_bulk(m->out, m->key.p, m->key.len);
+}
+
 static void mpop_elem(void *ctx, ak_slice v)
 {
     mpop_ctx *m = ctx;
     ak_out_bulk(m->out, v.p, v.len);
 }
 
+/* [B]LMPOP's arguments from numkeys (argv[nk]): numkeys key [key ...]
+ * LEFT|RIGHT [COUNT count]. Replies with the error and returns 0 when bad. */
+static int lmpop_args(ak_session *c, int nk, int *nkeys, int *where, long long *count)
+{
+    long long numkeys;
+    *count = -1;
+    if (!ak_arg_ll_range(c, nk, 1, LLONG_MAX, &numkeys, "ERR numkeys should be greater than 0"))
+        return 0;
+    if (numkeys > c->argc - nk - 2) { /* the direction would be past the end */
+        ak_reply_error(c, AK_ERR_SYNTAX);
+        return 0;
+    }
+    int wi = nk + 1 + (int)numkeys;
+    if (!parse_where(c, wi, where))
+        return 0;
+    for (int j = wi + 1; j < c->argc; j++) {
+        if (*count == -1 && ak_arg_is(c, j, "count") && j + 1 < c->argc) {
+            if (!ak_arg_ll_range(c, ++j, 1, LLONG_MAX, count, "ERR count should be greater than 0"))
+                return 0;
+        } else {
+            ak_reply_error(c, AK_ERR_SYNTAX);
+            return 0;
+        }
+    }
+    if (*count == -1)
+        *count = 1;
+    *nkeys = (int)numkeys;
+    return 1;
+}
+
+/* Pops up to count elements from the first non-empty list of argv[first ..
+ * first+nkeys): AK_OK with the reply [key, [elements]] -- or with bpop, the
+ * [key, element] of BLPOP --, AK_NOTFOUND with nothing written, or
+ * AK_WRONGTYPE (replied) for a key of another type before it. */
+static int mpop_first(ak_session *c, int first, int nkeys, int where, long long count, int bpop)
+{
+    for (int i = first; i < first + nkeys; i++) {
+        mpop_ctx m = {&c->out, ak_arg(c, i)};
+        int rc = ak_op_list_pop(c->st, c->db, m.key, where, (size_t)count,
+                                bpop ? bpop_begin : mpop_begin, mpop_elem, &m);
+        if (rc == AK_WRONGTYPE)
+            ak_reply_error(c, AK_ERR_WRONGTYPE);
+        if (rc != AK_NOTFOUND)
+            return rc;
+    }
+    return AK_NOTFOUND;
+}
+
 /* LMPOP numkeys key [key ...] LEFT|RIGHT [COUNT count] */
 void ak_cmd_lmpop(ak_session *c)
 {
-    long long numkeys, count = -1;
-    if (!ak_arg_ll_range(c, 1, 1, LLONG_MAX, &numkeys, "ERR numkeys should be greater than 0"))
+    int nkeys, where;
+    long long count;
+    if (lmpop_args(c, 1, &nkeys, &where, &count) &&
+        mpop_first(c, 2, nkeys, where, count, 0) == AK_NOTFOUND)
+        ak_out_null_array(&c->out);
+}
+
+/* ---------------------------------------------------------------- blocking */
+
+/* Redis's blockingPopGenericCommand(): as [LR]POP / LMPOP on the first
+ * non-empty list, else the client waits (or, where it cannot, gets a null
+ * at once). count -1: BLPOP/BRPOP's reply. */
+static void bpop_generic(ak_session *c, int first, int nkeys, int where, int timeout_arg,
+                         long long count)
+{
+    int64_t deadline;
+    if (!ak_arg_timeout(c, timeout_arg, &deadline))
         return;
-    if (numkeys > c->argc - 3) { /* the direction would be past the end */
-        ak_reply_error(c, AK_ERR_SYNTAX);
+    if (mpop_first(c, first, nkeys, where, count < 0 ? 1 : count, count < 0) != AK_NOTFOUND)
         return;
-    }
-    int where, wi = 2 + (int)numkeys;
-    if (!parse_where(c, wi, &where))
+    if (ak_block_allowed(c))
+        ak_block(c, AK_BLOCK_LIST, first, nkeys, deadline);
+    else
+        ak_out_null_array(&c->out);
+}
+
+/* BLPOP|BRPOP key [key ...] timeout */
+void ak_cmd_blpop(ak_session *c)
+{
+    bpop_generic(c, 1, c->argc - 2, AK_LIST_HEAD, c->argc - 1, -1);
+}
+
+void ak_cmd_brpop(ak_session *c)
+{
+    bpop_generic(c, 1, c->argc - 2, AK_LIST_TAIL, c->argc - 1, -1);
+}
+
+/* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the
+ * arguments are checked before the timeout, as Redis. */
+void ak_cmd_blmpop(ak_session *c)
+{
+    int nkeys, where;
+    long long count;
+    if (lmpop_args(c, 2, &nkeys, &where, &count))
+        bpop_generic(c, 3, nkeys, where, 1, count);
+}
+
+/* Redis's blmoveGenericCommand(): LMOVE when the source exists, else the
+ * client waits on it (or, where it cannot, gets a null bulk at once). */
+static void bmove_generic(ak_session *c, int from, int to, int timeout_arg)
+{
+    int64_t deadline;
+    if (!ak_arg_timeout(c, timeout_arg, &deadline))
         return;
-    for (int j = wi + 1; j < c->argc; j++) {
-        if (count == -1 && ak_arg_is(c, j, "count") && j + 1 < c->argc) {
-            if (!ak_arg_ll_range(c, ++j, 1, LLONG_MAX, &count, "ERR count should be greater than 0"))
-                return;
-        } else {
-            ak_reply_error(c, AK_ERR_SYNTAX);
-            return;
-        }
-    }
-    if (count == -1)
-        count = 1;
-    for (int i = 2; i < wi; i++) {
-        mpop_ctx m = {&c->out, ak_arg(c, i)};
-        int rc = ak_op_list_pop(c->st, c->db, m.key, where, (size_t)count, mpop_begin, mpop_elem,
-                                &m);
-        if (rc == AK_WRONGTYPE) {
-            ak_reply_error(c, AK_ERR_WRONGTYPE);
-            return;
-        }
-        if (rc == AK_OK)
-            return;
-    }
-    ak_out_null_array(&c->out);
+    size_t len;
+    int rc = lops(c)->len(ak_eng(c), c->db, ak_arg(c, 1), &len);
+    if (rc == AK_WRONGTYPE)
+        ak_reply_error(c, AK_ERR_WRONGTYPE);
+    else if (rc == AK_OK)
+        move_generic(c, ak_arg(c, 1), ak_arg(c, 2), from, to);
+    else if (ak_block_allowed(c))
+        ak_block(c, AK_BLOCK_LIST, 1, 1, deadline);
+    else
+        ak_out_null(&c->out);
+}
+
+/* BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout */
+void ak_cmd_blmove(ak_session *c)
+{
+    int from, to;
+    if (parse_where(c, 3, &from) && parse_where(c, 4, &to))
+        bmove_generic(c, from, to, 5);
+}
+
+/* BRPOPLPUSH source destination timeout */
+void ak_cmd_brpoplpush(ak_session *c)
+{
+    bmove_generic(c, AK_LIST_TAIL, AK_LIST_HEAD, 3);
 }

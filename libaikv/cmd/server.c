@@ -432,8 +432,9 @@ static void section_clients(ak_session *c, ak_out *o)
     infof(o,
           "# Clients\r\nconnected_clients:%llu\r\ncluster_connections:0\r\nmaxclients:%d\r\n"
           "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-          "blocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
-          (unsigned long long)st->nclients, st->cfg.maxclients, maxin, maxout);
+          "blocked_clients:%llu\r\ntracking_clients:0\r\nclients_in_timeout_table:%llu\r\n",
+          (unsigned long long)st->nclients, st->cfg.maxclients, maxin, maxout,
+          (unsigned long long)st->nblocked, (unsigned long long)st->nblocked_timeout);
 }
 
 static void section_memory(ak_session *c, ak_out *o)

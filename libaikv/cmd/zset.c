@@ -693,30 +693,28 @@ void ak_cmd_zremrangebylex(ak_session *c)
 
 /* ---------------------------------------------------------------- ZPOPMIN ZPOPMAX ZMPOP */
 
-/* Redis's genericZpopCommand(): pops from the first of keys that exists
- * (a key of another type is an error). count -1 = no COUNT argument.
- * `mpop` selects ZMPOP's reply: [key, [[member, score]...]] or a null. */
-static void zpop_generic(ak_session *c, int first, int nkeys, int max, long long count, int mpop)
+/* The first of nkeys keys from argv[first] that exists: its index, -1 when
+ * none does, -2 after a WRONGTYPE reply (a key of another type before it). */
+static int zpop_find(ak_session *c, int first, int nkeys, size_t *card)
 {
-    ak_engine *e = ak_eng(c);
-    size_t card = 0;
-    int k = -1;
     for (int i = 0; i < nkeys; i++) {
-        int rc = zops(c)->card(e, c->db, ak_arg(c, first + i), &card);
+        int rc = zops(c)->card(ak_eng(c), c->db, ak_arg(c, first + i), card);
         if (wrongtype(c, rc))
-            return;
-        if (rc == AK_OK) {
-            k = first + i;
-            break;
-        }
+            return -2;
+        if (rc == AK_OK)
+            return first + i;
     }
-    if (k < 0) {
-        if (mpop)
-            ak_out_null_array(&c->out);
-        else
-            ak_out_empty_array(&c->out);
-        return;
-    }
+    return -1;
+}
+
+enum { ZPOP_PLAIN, ZPOP_MPOP, ZPOP_BLOCKING };
+
+/* Redis's genericZpopCommand() on the key argv[k] of `card` members, with
+ * the reply of the command: ZPOPMIN/MAX [member, score...] (nested pairs in
+ * RESP3 with a count; count -1 = no COUNT argument), ZMPOP/BZMPOP [key,
+ * [[member, score]...]], BZPOPMIN/MAX [key, member, score]. */
+static void zpop_reply(ak_session *c, int k, size_t card, int max, long long count, int mode)
+{
     if (count == 0) {
         ak_out_empty_array(&c->out);
         return;
@@ -725,16 +723,57 @@ static void zpop_generic(ak_session *c, int first, int nkeys, int max, long long
     size_t n = want < card ? want : card;
     emitter em;
     emitter_init(&em, c, 1);
-    em.nested = mpop || (c->out.resp >= 3 && count != -1);
-    if (mpop) {
+    em.nested = mode == ZPOP_MPOP || (mode == ZPOP_PLAIN && c->out.resp >= 3 && count != -1);
+    if (mode == ZPOP_MPOP) {
         ak_out_array(&c->out, 2);
         ak_out_bulk(&c->out, c->argv[k], c->argvlen[k]);
         ak_out_array(&c->out, n);
+    } else if (mode == ZPOP_BLOCKING) {
+        ak_out_array(&c->out, 3);
+        ak_out_bulk(&c->out, c->argv[k], c->argvlen[k]);
     } else {
         ak_out_array(&c->out, em.nested ? n : n * 2);
     }
-    zops(c)->pop(e, c->db, ak_arg(c, k), max, n, emit_scored, &em);
+    zops(c)->pop(ak_eng(c), c->db, ak_arg(c, k), max, n, emit_scored, &em);
     ak_signal_key(c->st, c->db, ak_arg(c, k));
+}
+
+/* Pops from the first of keys that exists (a key of another type is an
+ * error); none: ZMPOP's null or ZPOPMIN's empty array. */
+static void zpop_generic(ak_session *c, int first, int nkeys, int max, long long count, int mpop)
+{
+    size_t card = 0;
+    int k = zpop_find(c, first, nkeys, &card);
+    if (k == -2)
+        return;
+    if (k < 0) {
+        if (mpop)
+            ak_out_null_array(&c->out);
+        else
+            ak_out_empty_array(&c->out);
+        return;
+    }
+    zpop_reply(c, k, card, max, count, mpop ? ZPOP_MPOP : ZPOP_PLAIN);
+}
+
+/* Redis's blockingGenericZpopCommand(): as ZPOP/ZMPOP when a key exists,
+ * else the client waits (or, where it cannot, gets a null at once). */
+static void bzpop_generic(ak_session *c, int first, int nkeys, int max, int timeout_arg,
+                          long long count, int mode)
+{
+    int64_t deadline;
+    if (!ak_arg_timeout(c, timeout_arg, &deadline))
+        return;
+    size_t card = 0;
+    int k = zpop_find(c, first, nkeys, &card);
+    if (k == -2)
+        return;
+    if (k >= 0)
+        zpop_reply(c, k, card, max, count, mode);
+    else if (ak_block_allowed(c))
+        ak_block(c, AK_BLOCK_ZSET, first, nkeys, deadline);
+    else
+        ak_out_null_array(&c->out);
 }
 
 static void zpopminmax(ak_session *c, int max)
@@ -759,36 +798,73 @@ void ak_cmd_zpopmax(ak_session *c)
     zpopminmax(c, 1);
 }
 
+/* [B]ZMPOP's arguments from numkeys (argv[nk]): numkeys key [key ...]
+ * MIN|MAX [COUNT count]. Replies with the error and returns 0 when bad. */
+static int zmpop_args(ak_session *c, int nk, int *nkeys, int *max, long long *count)
+{
+    long long numkeys;
+    *count = -1;
+    if (!ak_arg_ll_range(c, nk, 1, LLONG_MAX, &numkeys, "ERR numkeys should be greater than 0"))
+        return 0;
+    if (numkeys > c->argc - nk - 2) {
+        ak_reply_error(c, AK_ERR_SYNTAX);
+        return 0;
+    }
+    int where = nk + 1 + (int)numkeys;
+    if (ak_arg_is(c, where, "min")) {
+        *max = 0;
+    } else if (ak_arg_is(c, where, "max")) {
+        *max = 1;
+    } else {
+        ak_reply_error(c, AK_ERR_SYNTAX);
+        return 0;
+    }
+    for (int j = where + 1; j < c->argc; j++) {
+        if (*count == -1 && ak_arg_is(c, j, "count") && j + 1 < c->argc) {
+            j++;
+            if (!ak_arg_ll_range(c, j, 1, LLONG_MAX, count, "ERR count should be greater than 0"))
+                return 0;
+        } else {
+            ak_reply_error(c, AK_ERR_SYNTAX);
+            return 0;
+        }
+    }
+    if (*count == -1)
+        *count = 1;
+    *nkeys = (int)numkeys;
+    return 1;
+}
+
 /* ZMPOP numkeys key [key ...] MIN|MAX [COUNT count] */
 void ak_cmd_zmpop(ak_session *c)
 {
-    long long numkeys, count = -1;
-    if (!ak_arg_ll_range(c, 1, 1, LLONG_MAX, &numkeys, "ERR numkeys should be greater than 0"))
-        return;
-    if (numkeys > c->argc - 3) {
-        ak_reply_error(c, AK_ERR_SYNTAX);
-        return;
-    }
-    int where = 2 + (int)numkeys, max;
-    if (ak_arg_is(c, where, "min")) {
-        max = 0;
-    } else if (ak_arg_is(c, where, "max")) {
-        max = 1;
-    } else {
-        ak_reply_error(c, AK_ERR_SYNTAX);
-        return;
-    }
-    for (int j = where + 1; j < c->argc; j++) {
-        if (count == -1 && ak_arg_is(c, j, "count") && j + 1 < c->argc) {
-            j++;
-            if (!ak_arg_ll_range(c, j, 1, LLONG_MAX, &count, "ERR count should be greater than 0"))
-                return;
-        } else {
-            ak_reply_error(c, AK_ERR_SYNTAX);
-            return;
-        }
-    }
-    zpop_generic(c, 2, (int)numkeys, max, count < 0 ? 1 : count, 1);
+    int nkeys, max;
+    long long count;
+    if (zmpop_args(c, 1, &nkeys, &max, &count))
+        zpop_generic(c, 2, nkeys, max, count, 1);
+}
+
+/* ---------------------------------------------------------------- BZPOPMIN BZPOPMAX BZMPOP */
+
+/* BZPOPMIN|BZPOPMAX key [key ...] timeout */
+void ak_cmd_bzpopmin(ak_session *c)
+{
+    bzpop_generic(c, 1, c->argc - 2, 0, c->argc - 1, -1, ZPOP_BLOCKING);
+}
+
+void ak_cmd_bzpopmax(ak_session *c)
+{
+    bzpop_generic(c, 1, c->argc - 2, 1, c->argc - 1, -1, ZPOP_BLOCKING);
+}
+
+/* BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]: the
+ * arguments are checked before the timeout, as Redis. */
+void ak_cmd_bzmpop(ak_session *c)
+{
+    int nkeys, max;
+    long long count;
+    if (zmpop_args(c, 2, &nkeys, &max, &count))
+        bzpop_generic(c, 3, nkeys, max, 1, count, ZPOP_MPOP);
 }
 
 /* ---------------------------------------------------------------- ZRANDMEMBER */

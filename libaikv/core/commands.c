@@ -33,6 +33,7 @@
 #define SS AK_CMD_SKIP_SLOWLOG
 #define SM AK_CMD_SKIP_MONITOR
 #define NK AK_CMD_NO_MANDATORY_KEYS
+#define BL AK_CMD_BLOCKING
 
 /* CMD(name, handler, arity, flags, first key, last key, key step, ACL categories
  *     beyond those the flags imply, command tips). */
@@ -60,6 +61,7 @@ static ak_cmd client_subs[] = {
     CMD("reply", client_reply, 3, NS | LD | ST, 0, 0, 0, "connection", ""),
     CMD("setinfo", client_setinfo, 4, NS | LD | ST, 0, 0, 0, "connection", ""),
     CMD("setname", client_setname, 3, NS | LD | ST, 0, 0, 0, "connection", ""),
+    CMD("unblock", client_unblock, -3, A | NS | LD | ST, 0, 0, 0, "connection", ""),
     END};
 
 static ak_cmd command_subs[] = {
@@ -123,6 +125,11 @@ static ak_cmd table[] = {
     CMD("strlen", strlen, 2, R | F, 1, 1, 1, "string", ""),
     CMD("substr", getrange, 4, R, 1, 1, 1, "string", ""),
     /* lists (cmd/list.c) */
+    CMD("blmove", blmove, 6, W | M | NS | BL, 1, 2, 1, "list", ""),
+    CMD("blmpop", blmpop, -5, W | BL, 0, 0, 0, "list", ""),
+    CMD("blpop", blpop, -3, W | NS | BL, 1, -2, 1, "list", ""),
+    CMD("brpop", brpop, -3, W | NS | BL, 1, -2, 1, "list", ""),
+    CMD("brpoplpush", brpoplpush, 4, W | M | NS | BL, 1, 2, 1, "list", ""),
     CMD("lindex", lindex, 3, R, 1, 1, 1, "list", ""),
     CMD("linsert", linsert, 5, W | M, 1, 1, 1, "list", ""),
     CMD("llen", llen, 2, R | F, 1, 1, 1, "list", ""),
@@ -176,6 +183,9 @@ static ak_cmd table[] = {
     CMD("sunion", sunion, -2, R, 1, -1, 1, "set", "nondeterministic_output_order"),
     CMD("sunionstore", sunionstore, -3, W | M, 1, -1, 1, "set", ""),
     /* sorted sets (cmd/zset.c) */
+    CMD("bzmpop", bzmpop, -5, W | BL, 0, 0, 0, "sortedset", ""),
+    CMD("bzpopmax", bzpopmax, -3, W | NS | BL | F, 1, -2, 1, "sortedset", ""),
+    CMD("bzpopmin", bzpopmin, -3, W | NS | BL | F, 1, -2, 1, "sortedset", ""),
     CMD("zadd", zadd, -4, W | M | F, 1, 1, 1, "sortedset", ""),
     CMD("zcard", zcard, 2, R | F, 1, 1, 1, "sortedset", ""),
     CMD("zcount", zcount, 4, R | F, 1, 1, 1, "sortedset", ""),
@@ -468,6 +478,8 @@ static const struct {
     {"sort", keys_sort},
     {"sintercard", keys_numkeys_at1},
     {"lmpop", keys_numkeys_at1},
+    {"blmpop", keys_numkeys_at2},
+    {"bzmpop", keys_numkeys_at2},
     {"zmpop", keys_numkeys_at1},
     {"zunion", keys_numkeys_at1},
     {"zinter", keys_numkeys_at1},

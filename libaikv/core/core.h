@@ -69,6 +69,12 @@ typedef struct ak_conn_ops {
     void (*info)(void *conn, ak_conn_info *ci);
     /* CLIENT KILL: close the connection once the current command is done. */
     void (*kill)(void *conn);
+    /* The session's blocking command has ended (served, timed out, CLIENT
+     * UNBLOCK): its reply is in the output buffer from `mark`; `wrote` says
+     * whether serving it wrote to the store. Called with the store locked,
+     * possibly from another connection's command: the server only takes
+     * note, and resumes the connection after the current event. */
+    void (*unblocked)(void *conn, size_t mark, int wrote);
 } ak_conn_ops;
 
 #define AK_CLIENT_CLOSE_AFTER_REPLY 0x01 /* QUIT */
@@ -82,6 +88,7 @@ typedef struct ak_conn_ops {
 #define AK_CLIENT_DIRTY_CAS 0x100  /* a WATCHed key changed: EXEC fails (null) */
 #define AK_CLIENT_DIRTY_EXEC 0x200 /* a command was refused while queueing: EXECABORT */
 #define AK_CLIENT_DENY_BLOCKING 0x400 /* a script's session: blocking commands must not block */
+#define AK_CLIENT_BLOCKED 0x800       /* waiting in a blocking command (core/block.c) */
 
 /* A command queued by MULTI: its own copy of the arguments (one allocation,
  * each argument NUL-terminated) and the command (or subcommand) it resolved
@@ -94,6 +101,7 @@ typedef struct ak_mcmd {
 } ak_mcmd;
 
 struct ak_watch; /* core/multi.c */
+struct ak_block; /* core/block.c */
 
 struct aikv_session {
     ak_store *st;
@@ -121,6 +129,9 @@ struct aikv_session {
     int mq_count, mq_cap;
     size_t mq_mem;
     struct ak_watch *watching;
+    /* The blocking command this session waits in (AK_CLIENT_BLOCKED), or
+     * NULL. */
+    struct ak_block *block;
 
     /* The server's connection, or NULL for an embedded session. */
     void *conn;
@@ -152,6 +163,19 @@ struct ak_store {
     /* WATCHed keys: one entry per (db, key) with the sessions watching it
      * (core/multi.c). Empty most of the time, so a write pays one test. */
     ak_dict watched;
+    /* Blocking commands (core/block.c): the keys sessions wait on, each
+     * with its waiters in arrival order; the keys written since they were
+     * last served (ids, served at the outermost unlock); the count of
+     * blocked sessions, of those with a timeout, and the condition embedded
+     * waiters sleep on. */
+    ak_dict blocking;
+    struct {
+        char **ids;
+        size_t *lens;
+        size_t n, cap;
+    } ready;
+    uint64_t nblocked, nblocked_timeout;
+    pthread_cond_t unblocked;
     int64_t start_ms;
     int64_t last_cron_us;
     int64_t lastsave_s;
@@ -242,7 +266,7 @@ void ak_store_cron(ak_store *st);
 double ak_store_inst(const ak_store *st, int i);
 
 /* The one key-modified signal: every write ends in it (dirty counter,
- * WATCH; blocked clients, keyspace events and tracking will hook in here). */
+ * WATCH, blocked clients; keyspace events and tracking will hook in here). */
 void ak_signal_key(ak_store *st, int db, ak_slice key);
 /* The same for a write that changed `changes` elements: Redis counts each
  * in rdb_changes_since_last_save. changes may be 0 (LTRIM keeping
@@ -306,6 +330,58 @@ void ak_watch_touch(ak_store *st, int db, ak_slice key, int expiring);
  * the change: dirties the watchers of the keys of db that are stored in db
  * or in `with` (with Redis 7.0's exceptions for expired keys). */
 void ak_watch_touch_db(ak_store *st, int db, int with);
+
+/* The registry id of (db, key) -- db as 4 bytes, then the key -- for
+ * WATCH and blocking: in buf when it fits, else allocated (the caller frees
+ * it when it differs from buf). */
+char *ak_key_id(int db, ak_slice key, char *buf, size_t cap, size_t *len);
+/* Copies a command's arguments into m (one allocation: ak_free(m->argv)). */
+void ak_mcmd_copy(ak_mcmd *m, const ak_cmd *cmd, int argc, const char *const *argv,
+                  const size_t *argvlen);
+
+/* ---------------------------------------------------------------- blocking
+ * core/block.c: BLPOP and friends. A blocking command that finds nothing
+ * calls ak_block() instead of replying; the session then waits, and when a
+ * key it waits on is written (ak_signal_key) and holds the type it waits
+ * for, the command runs again -- in arrival order among the waiters of that
+ * key -- and this time replies. Store locked throughout. */
+
+enum { AK_BLOCK_LIST = 1, AK_BLOCK_ZSET };
+
+void ak_block_registry_init(ak_store *st);
+void ak_block_registry_free(ak_store *st);
+/* Parses a timeout in seconds (a float; 0 = none) as Redis does, into an
+ * absolute deadline in ms (0 = none); replies with the error and returns 0
+ * when it is invalid. */
+int ak_arg_timeout(ak_session *c, int i, int64_t *deadline_ms);
+/* 1 if c's command may block: not inside MULTI/EXEC, a script or an
+ * embedded transaction. Otherwise the command replies as if it had timed
+ * out at once. */
+int ak_block_allowed(ak_session *c);
+/* Blocks c's current command on argv[first .. first+nkeys) waiting for
+ * `type`, until deadline_ms (0: no deadline). The command writes no reply.
+ * Called again while the command is re-run for a key that was written, it
+ * only keeps the session waiting. */
+void ak_block(ak_session *c, int type, int first, int nkeys, int64_t deadline_ms);
+/* A key was written: its waiters are served at the outermost unlock. */
+void ak_block_signal(ak_store *st, int db, ak_slice key);
+/* Every waited-on key of db (-1: every database) is looked at again
+ * (SWAPDB, another process's write to a shared file). */
+void ak_block_signal_db(ak_store *st, int db);
+/* Runs the waiters of the keys written since the last call (outermost
+ * unlock). */
+void ak_block_serve(ak_store *st);
+/* Ends c's wait without serving it: the timeout's null reply, or with
+ * `error` the UNBLOCKED error (CLIENT UNBLOCK). Returns 0 if c was not
+ * blocked. */
+int ak_block_cancel(ak_session *c, int error);
+/* The session is going away: it stops waiting, with no reply. */
+void ak_block_forget(ak_session *c);
+/* c's deadline (ms, 0 none): the server's timer. */
+int64_t ak_block_deadline(const ak_session *c);
+/* An embedded session (no connection) that blocked: sleeps with the store
+ * unlocked until it is served or times out. */
+void ak_block_wait(ak_session *c);
 
 /* ---------------------------------------------------------------- replies
  * Shorthands for handlers: write into c->out, count errors. */

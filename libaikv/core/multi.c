@@ -36,6 +36,29 @@
 
 /* ---------------------------------------------------------------- the queue */
 
+void ak_mcmd_copy(ak_mcmd *m, const ak_cmd *cmd, int argc, const char *const *argv,
+                  const size_t *argvlen)
+{
+    size_t bytes = 0;
+    for (int i = 0; i < argc; i++)
+        bytes += argvlen[i] + 1;
+    /* One block: argv pointers, lengths, then the NUL-terminated bytes. */
+    size_t head = (sizeof(char *) + sizeof(size_t)) * (size_t)argc;
+    char *block = ak_malloc(head + bytes);
+    m->cmd = cmd;
+    m->argc = argc;
+    m->argv = (char **)block;
+    m->argvlen = (size_t *)(block + sizeof(char *) * (size_t)argc);
+    char *p = block + head;
+    for (int i = 0; i < argc; i++) {
+        memcpy(p, argv[i], argvlen[i]);
+        p[argvlen[i]] = '\0';
+        m->argv[i] = p;
+        m->argvlen[i] = argvlen[i];
+        p += argvlen[i] + 1;
+    }
+}
+
 void ak_multi_flag_error(ak_session *c)
 {
     if (c->flags & AK_CLIENT_MULTI)
@@ -51,30 +74,13 @@ void ak_multi_queue(ak_session *c, const ak_cmd *cmd)
         c->mq_cap = c->mq_cap ? c->mq_cap * 2 : 2;
         c->mq = ak_realloc(c->mq, sizeof *c->mq * (size_t)c->mq_cap);
     }
-    int argc = c->argc;
-    size_t bytes = 0;
-    for (int i = 0; i < argc; i++)
-        bytes += c->argvlen[i] + 1;
-    /* One block: argv pointers, lengths, then the NUL-terminated bytes. */
-    size_t head = (sizeof(char *) + sizeof(size_t)) * (size_t)argc;
-    char *block = ak_malloc(head + bytes);
     ak_mcmd *m = &c->mq[c->mq_count++];
-    m->cmd = cmd;
-    m->argc = argc;
-    m->argv = (char **)block;
-    m->argvlen = (size_t *)(block + sizeof(char *) * (size_t)argc);
-    char *p = block + head;
-    for (int i = 0; i < argc; i++) {
-        memcpy(p, c->argv[i], c->argvlen[i]);
-        p[c->argvlen[i]] = '\0';
-        m->argv[i] = p;
-        m->argvlen[i] = c->argvlen[i];
-        p += c->argvlen[i] + 1;
+    ak_mcmd_copy(m, cmd, c->argc, c->argv, c->argvlen);
+    for (int i = 0; i < c->argc; i++)
         c->mq_mem += c->argvlen[i];
-    }
     /* CLIENT LIST's multi-mem, as Redis counts it: argument bytes plus one
      * pointer per argument. */
-    c->mq_mem += sizeof(void *) * (size_t)argc;
+    c->mq_mem += sizeof(void *) * (size_t)c->argc;
 }
 
 void ak_multi_discard(ak_session *c)
@@ -143,9 +149,7 @@ void ak_watch_registry_free(ak_store *st)
     ak_dict_clear(&st->watched, NULL, NULL);
 }
 
-/* The registry id of (db, key), in buf when it fits (else allocated: the
- * caller frees it when it differs from buf). */
-static char *make_id(int db, ak_slice key, char *buf, size_t cap, size_t *len)
+char *ak_key_id(int db, ak_slice key, char *buf, size_t cap, size_t *len)
 {
     *len = 4 + key.len;
     char *id = *len <= cap ? buf : ak_malloc(*len);
@@ -161,7 +165,7 @@ static watched *find_watched(ak_store *st, int db, ak_slice key)
 {
     char buf[256];
     size_t len;
-    char *id = make_id(db, key, buf, sizeof buf, &len);
+    char *id = ak_key_id(db, key, buf, sizeof buf, &len);
     watched *w = (watched *)ak_dict_find(&st->watched, id, len, ak_hash(id, len));
     if (id != buf)
         ak_free(id);
@@ -187,7 +191,7 @@ void ak_watch_key(ak_session *c, ak_slice key)
         w->node.next = NULL;
         w->watchers = NULL;
         w->db = c->db;
-        make_id(c->db, key, w->id, 4 + key.len, &len);
+        ak_key_id(c->db, key, w->id, 4 + key.len, &len);
         w->idlen = len;
         w->hash = ak_hash(w->id, len);
         ak_dict_insert(&st->watched, &w->node, w->hash);

@@ -60,6 +60,7 @@ void ak_session_destroy(ak_session *c)
     ak_store *st = c->st;
     ak_store_lock(st);
     ak_multi_discard(c); /* a session freed mid-MULTI: its queue and watches */
+    ak_block_forget(c);
     if (c->prev)
         c->prev->next = c->next;
     else
@@ -328,11 +329,14 @@ void ak_session_call(ak_session *c, const ak_cmd *cmd)
     st->engine->reading = reading;
     int64_t took = ak_monotonic_us() - start;
     ak_cmdstat *cs = &st->cmdstats[cmd->id];
-    cs->calls++;
     cs->usec += (uint64_t)took;
-    if (c->failed)
-        cs->failed++;
-    st->stats.commands++;
+    /* A command that blocked counts once, when it is served or ends. */
+    if (!(c->flags & AK_CLIENT_BLOCKED)) {
+        cs->calls++;
+        if (c->failed)
+            cs->failed++;
+        st->stats.commands++;
+    }
     /* Redis drops each reply written while CLIENT REPLY OFF/SKIP holds; the
      * flags only change inside CLIENT REPLY (before it writes) and EXEC
      * (which drops per queued command itself). */
@@ -457,6 +461,10 @@ void ak_session_exec(ak_session *c, int argc, const char *const *argv, const siz
     }
 
     ak_session_call(c, cmd);
+    /* An embedded session waits here for its blocking command (the server
+     * instead stops reading the connection and keeps a timer). */
+    if ((c->flags & AK_CLIENT_BLOCKED) && !c->conn)
+        ak_block_wait(c);
     /* Embedded stores have no timer: do the periodic work on the way. */
     if (!c->conn && ak_monotonic_us() - st->last_cron_us >= 1000000 / st->cfg.hz)
         ak_store_cron(st);

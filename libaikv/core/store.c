@@ -84,6 +84,10 @@ void ak_store_lock(ak_store *st)
 int ak_store_unlock(ak_store *st)
 {
     int rc = AIKV_OK;
+    /* The waiters of the keys just written run before the commit, so that
+     * what they take is committed with what was written. */
+    if (st->lock_depth == 1 && st->ready.n)
+        ak_block_serve(st);
     if (--st->lock_depth == 0 && !st->group_commit) {
         ak_engine *e = st->engine;
         rc = ak_store_commit(st);
@@ -225,6 +229,7 @@ void ak_signal_key_changes(ak_store *st, int db, ak_slice key, uint64_t changes)
 {
     st->stats.dirty += changes;
     ak_watch_touch(st, db, key, 0);
+    ak_block_signal(st, db, key);
 }
 
 void ak_signal_key(ak_store *st, int db, ak_slice key)
@@ -243,6 +248,10 @@ void ak_signal_swapdb(ak_store *st, int a, int b)
     st->stats.dirty += 2;
     ak_watch_touch_db(st, a, b);
     ak_watch_touch_db(st, b, a);
+    /* The waiters of either database may find their keys now (Redis's
+     * scanDatabaseForReadyKeys). */
+    ak_block_signal_db(st, a);
+    ak_block_signal_db(st, b);
 }
 
 /* The engine calls this before it frees an expired key: a signal like any
@@ -292,6 +301,10 @@ void ak_store_cron(ak_store *st)
     st->engine->ops->cron(st->engine, budget);
     /* BGSAVE children and save rules (core/persist.c). */
     ak_persist_cron(st);
+    /* A file shared with other processes (SQLite) may have been written by
+     * one of them: blocked clients look at their keys again. */
+    if (st->nblocked && st->engine->ops->commit)
+        ak_block_signal_db(st, -1);
 }
 
 /* ---------------------------------------------------------------- open/close */
@@ -372,6 +385,7 @@ int ak_store_open(const char *path, const ak_config *cfg, ak_store **out)
     }
     st->cmdstats = ak_calloc((size_t)ak_cmd_ids(), sizeof *st->cmdstats);
     ak_watch_registry_init(st);
+    ak_block_registry_init(st);
     st->next_client_id = 1;
     st->start_ms = ak_mstime();
     st->lastsave_s = st->start_ms / 1000;
@@ -392,6 +406,7 @@ void ak_store_close(ak_store *st)
     ak_script_free(st);
     ak_functions_free(st);
     ak_watch_registry_free(st);
+    ak_block_registry_free(st);
     st->engine->ops->close(st->engine);
     for (ak_errstat *e = st->errstats, *n; e; e = n) {
         n = e->next;
