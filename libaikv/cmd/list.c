@@ -559,7 +559,9 @@ static void bpop_generic(ak_session *c, int first, int nkeys, int where, int tim
     int64_t deadline;
     if (!ak_arg_timeout(c, timeout_arg, &deadline))
         return;
-    if (mpop_first(c, first, nkeys, where, count < 0 ? 1 : count, count < 0) != AK_NOTFOUND)
+    int from = first, n = nkeys;
+    ak_block_keys(c, &from, &n);
+    if (mpop_first(c, from, n, where, count < 0 ? 1 : count, count < 0) != AK_NOTFOUND)
         return;
     if (ak_block_allowed(c))
         ak_block(c, AK_BLOCK_LIST, first, nkeys, deadline);

@@ -765,7 +765,9 @@ static void bzpop_generic(ak_session *c, int first, int nkeys, int max, int time
     if (!ak_arg_timeout(c, timeout_arg, &deadline))
         return;
     size_t card = 0;
-    int k = zpop_find(c, first, nkeys, &card);
+    int from = first, n = nkeys;
+    ak_block_keys(c, &from, &n);
+    int k = zpop_find(c, from, n, &card);
     if (k == -2)
         return;
     if (k >= 0)

@@ -27,6 +27,7 @@
  *     (ak_block_allowed): the command answers as on a timeout at once.
  */
 #include <limits.h>
+#include <math.h>
 #include <string.h>
 #include <time.h>
 
@@ -53,11 +54,13 @@ typedef struct waiter {
     struct waiter *prev, *next;
     bkey *k;
     ak_session *c;
+    int arg; /* the key's argument index in the command */
 } waiter;
 
 struct ak_block {
-    ak_mcmd cmd; /* run again when a key is ready */
-    int type;    /* AK_BLOCK_LIST / AK_BLOCK_ZSET */
+    ak_mcmd cmd;   /* run again when a key is ready */
+    int ready_arg; /* while it runs again: the argument index of that key */
+    int type;      /* AK_BLOCK_LIST / AK_BLOCK_ZSET */
     int64_t deadline_ms;
     int nkeys;
     waiter w[]; /* one per distinct key */
@@ -116,9 +119,10 @@ int ak_arg_timeout(ak_session *c, int i, int64_t *deadline_ms)
         ak_reply_error(c, "ERR timeout is not a float or out of range");
         return 0;
     }
-    /* Redis converts with a plain cast, which gives LLONG_MIN on x86-64 for
-     * what does not fit (inf included): "negative", as there. */
-    long double ms = secs * 1000.0L;
+    /* Redis 7.0: (long long)ceill(ms), a cast that gives LLONG_MIN on x86-64
+     * for what does not fit (inf included): "negative", as there. A small
+     * negative value rounds up to 0: no timeout. */
+    long double ms = ceill(secs * 1000.0L);
     long long t = ms > -9223372036854775808.0L && ms < 9223372036854775808.0L ? (long long)ms
                                                                               : LLONG_MIN;
     if (t < 0) {
@@ -126,10 +130,8 @@ int ak_arg_timeout(ak_session *c, int i, int64_t *deadline_ms)
         return 0;
     }
     int64_t now = ak_mstime();
-    if (t > 0 && t > LLONG_MAX - now) {
-        ak_reply_error(c, "ERR timeout is out of range");
-        return 0;
-    }
+    if (t > LLONG_MAX - now)
+        t = LLONG_MAX - now; /* Redis would overflow; this is forever too */
     *deadline_ms = t > 0 ? now + t : 0;
     return 1;
 }
@@ -142,6 +144,14 @@ int ak_block_allowed(ak_session *c)
 }
 
 /* ---------------------------------------------------------------- waiting */
+
+void ak_block_keys(const ak_session *c, int *first, int *nkeys)
+{
+    if (c->block && c->block->ready_arg) {
+        *first = c->block->ready_arg;
+        *nkeys = 1;
+    }
+}
 
 void ak_block(ak_session *c, int type, int first, int nkeys, int64_t deadline_ms)
 {
@@ -177,6 +187,7 @@ void ak_block(ak_session *c, int type, int first, int nkeys, int64_t deadline_ms
         waiter *w = &b->w[b->nkeys++];
         w->k = k;
         w->c = c;
+        w->arg = first + i;
         w->prev = k->tail;
         if (k->tail)
             k->tail->next = w;
@@ -283,11 +294,13 @@ static int holds_type(ak_store *st, int db, ak_slice key, int type)
     return type == AK_BLOCK_LIST ? ki.type == AIKV_TYPE_LIST : ki.type == AIKV_TYPE_ZSET;
 }
 
-/* Runs c's command again; it replies, or goes on waiting. */
-static void serve_one(ak_session *c)
+/* Runs c's command again for the key at argument `arg`; it replies, or
+ * goes on waiting. */
+static void serve_one(ak_session *c, int arg)
 {
     ak_store *st = c->st;
     struct ak_block *b = c->block;
+    b->ready_arg = arg;
     size_t mark = c->out.len;
     uint64_t dirty = st->stats.dirty;
     c->flags &= ~AK_CLIENT_BLOCKED;
@@ -300,6 +313,8 @@ static void serve_one(ak_session *c)
     c->cmd = NULL;
     if (!(c->flags & AK_CLIENT_BLOCKED))
         finish(c, mark, st->stats.dirty != dirty);
+    else
+        b->ready_arg = 0;
 }
 
 /* Serves the waiters of k in arrival order while the key holds what they
@@ -311,7 +326,7 @@ static void serve_key(ak_store *st, bkey *k)
         next = w->next; /* serving w's session unlinks only its own waiters */
         ak_session *c = w->c;
         if (holds_type(st, db, bkey_key(k), c->block->type))
-            serve_one(c);
+            serve_one(c, w->arg);
     }
 }
 

@@ -350,9 +350,9 @@ enum { AK_BLOCK_LIST = 1, AK_BLOCK_ZSET };
 
 void ak_block_registry_init(ak_store *st);
 void ak_block_registry_free(ak_store *st);
-/* Parses a timeout in seconds (a float; 0 = none) as Redis does, into an
- * absolute deadline in ms (0 = none); replies with the error and returns 0
- * when it is invalid. */
+/* Parses a timeout in seconds (a float; 0 = none) as Redis 7.0 does
+ * (rounded up to whole ms), into an absolute deadline in ms (0 = none);
+ * replies with the error and returns 0 when it is invalid. */
 int ak_arg_timeout(ak_session *c, int i, int64_t *deadline_ms);
 /* 1 if c's command may block: not inside MULTI/EXEC, a script or an
  * embedded transaction. Otherwise the command replies as if it had timed
@@ -363,6 +363,10 @@ int ak_block_allowed(ak_session *c);
  * Called again while the command is re-run for a key that was written, it
  * only keeps the session waiting. */
 void ak_block(ak_session *c, int type, int first, int nkeys, int64_t deadline_ms);
+/* The keys a blocking command looks at, argv[*first .. *first+*nkeys):
+ * all of them at first, only the ready one when it runs again for it (a
+ * waiter is served from the key that got data, as Redis 7.0). */
+void ak_block_keys(const ak_session *c, int *first, int *nkeys);
 /* A key was written: its waiters are served at the outermost unlock. */
 void ak_block_signal(ak_store *st, int db, ak_slice key);
 /* Every waited-on key of db (-1: every database) is looked at again

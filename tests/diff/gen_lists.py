@@ -13,6 +13,9 @@ EDGE_IDX = [b"100", b"-100", b"9223372036854775807", b"-9223372036854775808", b"
             b"", b"01", b" 1", b"-0"]
 EDGE_COUNTS = [b"-1", b"-2", b"x", b"9223372036854775807", b"-9223372036854775808", b"1.0", b""]
 WHERE = [b"LEFT", b"RIGHT", b"left", b"Right"]
+# Blocking commands: short timeouts (an empty key costs that long on each server) and bad
+# ones; never 0 or what rounds to 0 ms, which would block this single connection for good.
+TIMEOUTS = [b"0.01", b"0.02", b"0.01", b"-1", b"x", b"", b"-0.5", b"1e400"]
 SIZES = [b"-2", b"1", b"2", b"3", b"-1", b"-5", b"0", b"128", b"-6", b"5"]
 
 
@@ -61,6 +64,10 @@ def choices(r, c):
                          [b"COUNT", b"1", b"COUNT", b"2"], [b"junk"]])
         return [b"LMPOP", numkeys] + keys + [where()] + tail
 
+    def bmpop():
+        cmd = mpop()
+        return [b"BLMPOP", pick(TIMEOUTS)] + cmd[1:]
+
     k = key()
     return [
         lambda: [b"RPUSH", k] + elems(),
@@ -89,6 +96,11 @@ def choices(r, c):
         lambda: [b"RPOPLPUSH", k, key()],
         lambda: [b"RPOPLPUSH", k, k],
         mpop,
+        lambda: [r.choice([b"BLPOP", b"BRPOP"])] + [key() for _ in range(r.randint(1, 3))]
+        + [pick(TIMEOUTS)],
+        lambda: [b"BLMOVE", k, key(), where(), where(), pick(TIMEOUTS)],
+        lambda: [b"BRPOPLPUSH", k, key(), pick(TIMEOUTS)],
+        bmpop,
         lambda: [b"OBJECT", b"ENCODING", k],
         lambda: [b"CONFIG", b"SET", b"list-max-listpack-size", pick(SIZES)],
     ]

@@ -129,6 +129,8 @@ def _range_cmd(r, c, key):
     r.shuffle(opts)
     return [b"ZRANGE", key, a, b] + opts
 
+TIMEOUTS = [b"0.01", b"0.02", b"0.01", b"-1", b"x", b"", b"-0.5", b"1e400"]
+
 
 def choices(r, c):
     k = c.key()
@@ -137,6 +139,15 @@ def choices(r, c):
     any_key = r.choice([k, zk, zk, BIG, pick(NONE_KEYS)])
     lex_key = pick(LEX_KEYS)
     m = pick(MEMBERS)
+    def mpop_args():
+        return r.choice([
+            lambda ks: [b"%d" % len(ks)] + ks + [r.choice([b"MIN", b"MAX", b"min", b"BAD"])],
+            lambda ks: [b"%d" % len(ks)] + ks + [r.choice([b"MIN", b"MAX"]), b"COUNT",
+                                                  r.choice([b"1", b"2", b"10", b"0", b"-1", b"x"])],
+            lambda ks: [b"%d" % len(ks)] + ks + [b"MIN", b"COUNT"],
+            lambda ks: [r.choice([b"0", b"-1", b"x", b"%d" % (len(ks) + 1)])] + ks + [b"MIN"],
+        ])([pick([k, zk, zk, BIG, b"z:none", b"z:str"]) for _ in range(r.randint(1, 3))])
+
     return [
         # ---- writes
         lambda: _zadd(r, c, r.choice([k, zk, zk])),
@@ -154,13 +165,13 @@ def choices(r, c):
         lambda: [b"ZREMRANGEBYLEX", lex_key, pick(LEX_BOUNDS), pick(LEX_BOUNDS)],
         lambda: [r.choice([b"ZPOPMIN", b"ZPOPMAX"]), any_key]
         + r.choice([[], [b"1"], [b"2"], [b"0"], [b"100"], [b"-1"], [b"x"], [b"1", b"2"]]),
-        lambda: [b"ZMPOP"] + r.choice([
-            lambda ks: [b"%d" % len(ks)] + ks + [r.choice([b"MIN", b"MAX", b"min", b"BAD"])],
-            lambda ks: [b"%d" % len(ks)] + ks + [r.choice([b"MIN", b"MAX"]), b"COUNT",
-                                                  r.choice([b"1", b"2", b"10", b"0", b"-1", b"x"])],
-            lambda ks: [b"%d" % len(ks)] + ks + [b"MIN", b"COUNT"],
-            lambda ks: [r.choice([b"0", b"-1", b"x", b"%d" % (len(ks) + 1)])] + ks + [b"MIN"],
-        ])([pick([k, zk, zk, BIG, b"z:none", b"z:str"]) for _ in range(r.randint(1, 3))]),
+        lambda: [b"ZMPOP"] + mpop_args(),
+        # Blocking twins: short timeouts (an empty key costs that long on each server) and bad
+        # ones; never one that rounds to 0 ms, which blocks this single connection for good.
+        lambda: [b"BZMPOP", pick(TIMEOUTS)] + mpop_args(),
+        lambda: [r.choice([b"BZPOPMIN", b"BZPOPMAX"])]
+        + [pick([k, zk, zk, BIG, b"z:none", b"z:str"]) for _ in range(r.randint(1, 3))]
+        + [pick(TIMEOUTS)],
         lambda: [b"SET", b"z:str", pick(c.VALUES)],
         # ---- reads
         lambda: [b"ZSCORE", any_key, m],
