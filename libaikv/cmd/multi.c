@@ -48,7 +48,7 @@ void ak_cmd_exec(ak_session *c)
     }
     /* A watched key that expired since WATCH fails the EXEC even if nothing
      * has deleted it yet (Redis 7.0's isWatchedKeyExpired). */
-    if (ak_watch_any_expired(c))
+    if (ak_watch_any_expired(c) || ak_watch_foreign(c))
         c->flags |= AK_CLIENT_DIRTY_CAS;
     if (c->flags & (AK_CLIENT_DIRTY_CAS | AK_CLIENT_DIRTY_EXEC)) {
         if (c->flags & AK_CLIENT_DIRTY_EXEC)

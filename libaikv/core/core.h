@@ -129,6 +129,7 @@ struct aikv_session {
     int mq_count, mq_cap;
     size_t mq_mem;
     struct ak_watch *watching;
+    uint64_t watch_foreign; /* the engine's foreign_writes at the first WATCH */
     /* The blocking command this session waits in (AK_CLIENT_BLOCKED), or
      * NULL. */
     struct ak_block *block;
@@ -322,6 +323,10 @@ void ak_unwatch_all(ak_session *c);
 /* 1 if a watched key has expired since it was watched (Redis 7.0 checks
  * this at EXEC: an expiry nobody has acted on yet still fails the EXEC). */
 int ak_watch_any_expired(ak_session *c);
+/* 1 if another process has written the store's file since the first WATCH
+ * (a shared SQLite file): which keys it wrote cannot be told, so EXEC
+ * fails as if a watched key had changed. */
+int ak_watch_foreign(ak_session *c);
 /* Marks the sessions watching (db, key) DIRTY_CAS. `expiring`: the key is
  * being deleted because it expired (a key that was already expired when it
  * was watched is then no change, as Redis). */

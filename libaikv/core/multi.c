@@ -200,6 +200,9 @@ void ak_watch_key(ak_session *c, ak_slice key)
     x->w = w;
     x->c = c;
     x->expired = key_state(st, c->db, key) == AK_KEY_EXPIRED;
+    /* After the peek: it is what brings the engine up to date. */
+    if (!c->watching)
+        c->watch_foreign = st->engine->foreign_writes;
     x->prev = NULL;
     x->next = w->watchers;
     if (w->watchers)
@@ -245,6 +248,15 @@ int ak_watch_any_expired(ak_session *c)
             return 1;
     }
     return 0;
+}
+
+int ak_watch_foreign(ak_session *c)
+{
+    if (!c->watching)
+        return 0;
+    /* A read brings the engine's view (and its count) up to date. */
+    key_state(c->st, c->watching->w->db, watched_key(c->watching->w));
+    return c->st->engine->foreign_writes != c->watch_foreign;
 }
 
 void ak_watch_touch(ak_store *st, int db, ak_slice key, int expiring)

@@ -238,6 +238,8 @@ struct ak_engine {
                              an engine's undo log need not record what it reaches */
     ak_expired_fn on_expired;
     void *owner;
+    uint64_t foreign_writes; /* commits of other processes seen so far (a shared
+                                SQLite file): WATCH cannot tell their keys */
     int error;          /* AIKV_* code of the first storage failure, 0 if none */
     char errmsg[256];   /* its message */
 };

@@ -822,3 +822,58 @@ def test_command_info(a, name, arity, flags, first, last, step):
 
 def test_command_getkeys_watch(a):
     assert a.cmd("COMMAND", "GETKEYS", "WATCH", "a", "b") == [b"a", b"b"]
+
+
+# --------------------------------------------------------------------------
+# Another process writing the store's file (SQLite engine)
+# --------------------------------------------------------------------------
+
+def _cli_on_file(srv, *args):
+    import subprocess
+
+    import helpers
+    cli = helpers.aikv_binary().parent / "aikv-cli"
+    out = subprocess.run([str(cli), "--file", str(srv.workdir / "data" / "dump.aikv")]
+                         + [str(x) for x in args], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out
+    return out.stdout.strip()
+
+
+@pytest.mark.aikv_only
+def test_a_write_by_another_process_fails_the_exec(engine, server_factory):
+    """The SQLite engine's file is shared (aikv-cli --file writes it while the server runs).
+    Which keys another process wrote cannot be told, so any such write since WATCH fails the
+    EXEC, as a watched key's change would: a modification is never missed."""
+    if engine != "sqlite":
+        pytest.skip("the store file of the SQLite engine")
+    srv = server_factory(name="watch_shared")
+    a = srv.raw()
+    try:
+        assert a.cmd("SET", "k", "1") == b"OK"
+        assert a.cmd("WATCH", "k") == b"OK"
+        assert _cli_on_file(srv, "SET", "k", "from-cli") == "OK"
+        assert a.cmd("MULTI") == b"OK"
+        assert a.cmd("SET", "k", "2") == b"QUEUED"
+        assert a.cmd("EXEC") is None
+        assert a.cmd("GET", "k") == b"from-cli"
+        # Without a foreign write in between, the same transaction runs.
+        assert a.cmd("WATCH", "k") == b"OK"
+        assert exec_ping(a) == [b"PONG"]
+        # A foreign write before the WATCH does not count.
+        assert _cli_on_file(srv, "SET", "other", "x") == "OK"
+        assert a.cmd("WATCH", "k") == b"OK"
+        assert exec_ping(a) == [b"PONG"]
+    finally:
+        a.close()
+
+
+def test_watch_survives_the_servers_own_checkpoints(a, b):
+    """Many writes by other clients (the SQLite engine checkpoints its WAL meanwhile) to other
+    keys leave a WATCH intact."""
+    assert a.cmd("WATCH", "k") == b"OK"
+    for chunk in range(20):
+        for i in range(500):
+            b.send_command("SET", "fill:%d:%d" % (chunk, i), "x" * 100)
+        replies = b.read_replies(500)
+        assert replies == [b"OK"] * 500
+    assert exec_ping(a) == [b"PONG"]

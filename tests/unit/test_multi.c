@@ -1,10 +1,13 @@
 /*
  * test_multi.c -- transactions through the public API: MULTI/EXEC on an
  * embedded session returns the tree of the queued commands' replies, and
- * WATCH sees writes from other sessions and from the typed API.
+ * WATCH sees writes from other sessions, from the typed API and from
+ * another store on the same SQLite file.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../aikv.h"
 
@@ -161,4 +164,43 @@ Test(multi, session_freed_mid_transaction_and_while_watching)
     expect_status(b, "WATCH k2", "OK");
     aikv_session_free(b); /* freed while watching */
     cr_assert_eq(aikv_set(db, "k2", 2, "v", 1, NULL), AIKV_OK);
+}
+
+/* Two stores on one SQLite file: to the first, the second is another
+ * process. Its write since WATCH fails the EXEC (the keys it wrote cannot
+ * be told); without one, the EXEC runs. */
+Test(multi, watch_sees_a_write_through_another_store_on_the_file)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/aikv-test-multi-%d.aikv", (int)getpid());
+    aikv_db_t *one, *two;
+    cr_assert_eq(aikv_open(path, NULL, &one), AIKV_OK, "%s", aikv_errmsg(NULL));
+    cr_assert_eq(aikv_open(path, NULL, &two), AIKV_OK, "%s", aikv_errmsg(NULL));
+    aikv_session_t *s = aikv_session_new(one), *o = aikv_session_new(two);
+    expect_status(s, "WATCH k", "OK");
+    expect_status(o, "SET unrelated v", "OK");
+    expect_status(s, "MULTI", "OK");
+    expect_status(s, "SET k mine", "QUEUED");
+    aikv_reply_t *r = aikv_command(s, "EXEC");
+    cr_assert_eq(r->type, AIKV_REPLY_NIL, "type %d", r->type);
+    aikv_reply_free(r);
+    expect_status(s, "WATCH k", "OK");
+    expect_status(s, "MULTI", "OK");
+    expect_status(s, "SET k mine", "QUEUED");
+    r = aikv_command(s, "EXEC");
+    cr_assert_eq(r->type, AIKV_REPLY_ARRAY, "type %d", r->type);
+    aikv_reply_free(r);
+    r = aikv_command(o, "GET k");
+    cr_assert_str_eq(r->str, "mine");
+    aikv_reply_free(r);
+    aikv_session_free(o);
+    aikv_session_free(s);
+    aikv_close(two);
+    aikv_close(one);
+    char p[160];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
 }

@@ -198,6 +198,8 @@ static void begin(sq_engine *s)
         int64_t v = sqlite3_column_int64(st, 0);
         sqlite3_reset(st);
         if (v != s->data_version) {
+            if (s->data_version)
+                s->base.foreign_writes++;
             s->data_version = v;
             s->libver_known = 0;
             load_counts(s);
