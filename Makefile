@@ -92,7 +92,7 @@ $(B)/examples/%: examples/%.c $(B)/libaikv.a aikv.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libaikv.a $(LIB_LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/libaikv.a aikv.h
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libaikv.a aikv.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Ilibaikv -o $@ $< $(B)/libaikv.a -lcriterion $(LIB_LIBS)
 

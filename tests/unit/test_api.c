@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../aikv.h"
+#include "unit.h"
 
 static aikv_db_t *db;
 
@@ -43,21 +43,8 @@ Test(open, memory_names_open_the_memory_engine)
     aikv_close(d);
 }
 
-/* A fresh store file name under /tmp; removes the file and its WAL. */
-static void temp_store(char *path, size_t n)
-{
-    snprintf(path, n, "/tmp/aikv-test-api-%d-%ld.aikv", (int)getpid(), (long)random());
-}
-
-static void remove_store(const char *path)
-{
-    char p[512];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
-}
+#define temp_store(path, n) ut_temp_store(path, n, "api")
+#define remove_store ut_remove_store
 
 Test(open, file_path_opens_the_sqlite_engine_and_persists)
 {

@@ -4,12 +4,7 @@
  * WATCH sees writes from other sessions, from the typed API and from
  * another store on the same SQLite file.
  */
-#include <criterion/criterion.h>
-#include <stdio.h>
-#include <string.h>
-#include <unistd.h>
-
-#include "../../aikv.h"
+#include "unit.h"
 
 static aikv_db_t *db;
 
@@ -171,8 +166,8 @@ Test(multi, session_freed_mid_transaction_and_while_watching)
  * be told); without one, the EXEC runs. */
 Test(multi, watch_sees_a_write_through_another_store_on_the_file)
 {
-    char path[128];
-    snprintf(path, sizeof path, "/tmp/aikv-test-multi-%d.aikv", (int)getpid());
+    char path[256];
+    ut_temp_store(path, sizeof path, "multi");
     aikv_db_t *one, *two;
     cr_assert_eq(aikv_open(path, NULL, &one), AIKV_OK, "%s", aikv_errmsg(NULL));
     cr_assert_eq(aikv_open(path, NULL, &two), AIKV_OK, "%s", aikv_errmsg(NULL));
@@ -197,10 +192,5 @@ Test(multi, watch_sees_a_write_through_another_store_on_the_file)
     aikv_session_free(s);
     aikv_close(two);
     aikv_close(one);
-    char p[160];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    ut_remove_store(path);
 }

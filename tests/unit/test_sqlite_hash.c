@@ -27,6 +27,7 @@
 #include "store/store.h"
 #include "util/alloc.h"
 #include "util/num.h"
+#include "unit.h"
 
 /* ---------------------------------------------------------------- fixture */
 
@@ -71,12 +72,7 @@ static void setup(void)
 
 static void remove_store(void)
 {
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
-        char p[80];
-        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-        unlink(p);
-    }
+    ut_remove_store(path);
 }
 
 static void teardown(void)

@@ -18,6 +18,7 @@
 #include "core/config.h"
 #include "store/list.h"
 #include "store/sqlite/sqlite.h"
+#include "unit.h"
 
 static char path[64];
 static ak_engine *e;
@@ -41,12 +42,7 @@ static void close_engine(void)
 
 static void remove_files(void)
 {
-    static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
-        char p[96];
-        snprintf(p, sizeof p, "%s%s", path, suffixes[i]);
-        unlink(p);
-    }
+    ut_remove_store(path);
 }
 
 static void setup(void)

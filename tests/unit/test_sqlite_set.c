@@ -25,6 +25,7 @@
 #include "util/alloc.h"
 #include "util/clock.h"
 #include "util/num.h"
+#include "unit.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -103,12 +104,7 @@ static void teardown(void)
         e = NULL;
     }
     ak_config_free(&cfg);
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-        unlink(p);
-    }
+    ut_remove_store(path);
     rmdir(dir);
 }
 

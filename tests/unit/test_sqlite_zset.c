@@ -26,6 +26,7 @@
 #include "core/config.h"
 #include "store/store.h"
 #include "store/zset.h"
+#include "unit.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -165,12 +166,7 @@ static void teardown(void)
     out_free(&got);
     out_free(&got2);
     ak_config_free(&cfg);
-    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    for (size_t i = 0; i < sizeof suffix / sizeof *suffix; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-        unlink(p);
-    }
+    ut_remove_store(path);
     rmdir(dir);
 }
 

@@ -11,52 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../aikv.h"
+#include "unit.h"
 
 static char path[256];
 
 /* engine 0: memory, 1: SQLite on a fresh file. */
-static aikv_db_t *open_store(int engine)
-{
-    aikv_db_t *db;
-    const char *p = NULL;
-    if (engine) {
-        snprintf(path, sizeof path, "/tmp/aikv-test-txn-%d-%ld.aikv", (int)getpid(), random());
-        p = path;
-    }
-    cr_assert_eq(aikv_open(p, NULL, &db), AIKV_OK, "%s", aikv_errmsg(NULL));
-    return db;
-}
-
-static void close_store(aikv_db_t *db, int engine)
-{
-    aikv_close(db);
-    if (engine) {
-        char p[300];
-        unlink(path);
-        snprintf(p, sizeof p, "%s-wal", path);
-        unlink(p);
-        snprintf(p, sizeof p, "%s-shm", path);
-        unlink(p);
-    }
-}
-
-static aikv_reply_t *cmd(aikv_session_t *s, const char *text)
-{
-    /* Space-separated words, no quoting needed by these tests. */
-    char buf[512], *argv[32];
-    size_t lens[32];
-    int argc = 0;
-    snprintf(buf, sizeof buf, "%s", text);
-    for (char *t = strtok(buf, " "); t && argc < 32; t = strtok(NULL, " ")) {
-        argv[argc] = t;
-        lens[argc] = strlen(t);
-        argc++;
-    }
-    aikv_reply_t *r = aikv_command_argv(s, argc, (const char *const *)argv, lens);
-    cr_assert_not_null(r, "%s", text);
-    return r;
-}
+#define open_store(engine) ut_open(engine, path, sizeof path, "txn")
+#define close_store(db, engine) ut_close(db, engine, path)
+#define cmd ut_cmd
 
 static void run(aikv_session_t *s, const char *text)
 {
