@@ -824,12 +824,14 @@ static void on_cron(evutil_socket_t fd, short what, void *arg)
     ak_store_lock(st);
     ak_store_cron(st);
     ak_store_unlock(st);
-    /* Idle clients past `timeout` seconds. */
+    /* Idle clients past `timeout` seconds; a client waiting in a blocking
+     * command is not idle (its own timeout governs it), as in Redis. */
     if (st->cfg.timeout > 0) {
         int64_t now = ak_mstime();
         for (conn *c = srv->conns, *next; c; c = next) {
             next = c->next;
-            if (now - c->sess->last_ms > (int64_t)st->cfg.timeout * 1000 && !c->killed) {
+            if (now - c->sess->last_ms > (int64_t)st->cfg.timeout * 1000 && !c->killed &&
+                !(c->sess->flags & AK_CLIENT_BLOCKED)) {
                 log_msg(AK_LOG_VERBOSE, "Closing idle client");
                 conn_free(c);
             }

@@ -217,3 +217,19 @@ def test_idle_client_is_disconnected_active_client_is_not(timeout_server):
     finally:
         idle.close()
         active.close()
+
+
+def test_a_blocked_client_is_not_idle(timeout_server):
+    """A client waiting in a blocking command outlives `timeout`: its own timeout governs it."""
+    waiting, other = timeout_server.raw(), None
+    try:
+        waiting.send_command("BLPOP", "timeout:list", 0)
+        time.sleep(2.2)  # past the 1 s idle timeout, with the cron's 100 ms slack
+        assert not waiting.is_closed(0.05)
+        other = timeout_server.raw()
+        assert other.cmd("RPUSH", "timeout:list", "x") == 1
+        assert waiting.read_reply() == [b"timeout:list", b"x"]
+    finally:
+        waiting.close()
+        if other:
+            other.close()
