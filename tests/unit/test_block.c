@@ -275,3 +275,31 @@ Test(block, a_write_through_another_store_on_the_file_serves_the_waiter)
     aikv_session_free(s);
     close_store(db, 1);
 }
+
+/* A push inside aikv_begin serves a waiter only once committed: a rolled
+ * back push serves nobody. */
+Test(block, an_embedded_transaction_serves_waiters_when_it_commits)
+{
+    for (int engine = 0; engine < 2; engine++) {
+        aikv_db_t *db = open_store(engine);
+        aikv_session_t *s = aikv_session_new(db);
+        waiter w;
+        start(&w, db, "BLPOP k 0");
+        wait_blocked(s, 1);
+        cr_assert_eq(aikv_begin(db), AIKV_OK);
+        run_int(s, "RPUSH k undone", 1);
+        cr_assert_eq(aikv_rollback(db), AIKV_OK);
+        sleep_ms(50);
+        wait_blocked(s, 1);
+        cr_assert_eq(aikv_begin(db), AIKV_OK);
+        run_int(s, "RPUSH k kept", 1);
+        wait_blocked(s, 1); /* still waiting while the transaction is open */
+        cr_assert_eq(aikv_commit(db), AIKV_OK);
+        pthread_join(w.th, NULL);
+        expect_pair(w.reply, "k", "kept");
+        aikv_reply_free(w.reply);
+        run_int(s, "EXISTS k", 0);
+        aikv_session_free(s);
+        close_store(db, engine);
+    }
+}
