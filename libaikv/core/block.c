@@ -179,10 +179,9 @@ void ak_block(ak_session *c, int type, int first, int nkeys, int64_t deadline_ms
         }
         if (id != buf)
             ak_free(id);
-        int seen = 0; /* BLPOP k k 0 waits once on k */
-        for (int j = 0; j < b->nkeys && !seen; j++)
-            seen = b->w[j].k == k;
-        if (seen)
+        /* BLPOP k k 0 waits once on k: had this command named k already,
+         * k's last waiter would be this session (nobody else runs meanwhile). */
+        if (k->tail && k->tail->c == c)
             continue;
         waiter *w = &b->w[b->nkeys++];
         w->k = k;
