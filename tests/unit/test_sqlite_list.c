@@ -5,7 +5,8 @@
  * binary values, persistence across close/reopen, a random walk against an
  * in-test model, and a 20k-element list. After each change the invariant of
  * the storage is checked in SQL: the rows of a list are contiguous
- * positions, as many as LLEN says.
+ * positions, as many as LLEN says; after each test, engine_fixture.h's
+ * checks (no storage failure, a clean commit, no leaked byte).
  */
 #include <criterion/criterion.h>
 #include <limits.h>
@@ -13,58 +14,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/config.h"
 #include "store/list.h"
-#include "store/sqlite/sqlite.h"
-#include "unit.h"
+#include "engine_fixture.h"
 
-static char path[64];
-static ak_engine *e;
-static ak_config cfg;
+/* The engine and its store file: engine_fixture.h (SQLite only here; the
+ * memory engine's lists are test_quicklist.c's). */
 
-static void open_engine(void)
+static void engine_opened(void)
 {
-    char err[256] = "";
-    ak_sqlite_opts opts = {AK_DURABILITY_OFF, 0, 0};
-    int rc = ak_sqlite_engine_open(path, 16, &opts, &e, err, sizeof err);
-    cr_assert_eq(rc, AK_OK, "open: %s", err);
-    e->cfg = &cfg;
+    cr_assert(e->ops->list, "the %s engine has no list operations", e->ops->name);
 }
 
-static void close_engine(void)
-{
-    cr_assert_eq(e->ops->commit(e), AK_OK);
-    e->ops->close(e);
-    e = NULL;
-}
-
-static void remove_files(void)
-{
-    ut_remove_store(path);
-}
-
-static void setup(void)
-{
-    ak_config_defaults(&cfg);
-    snprintf(path, sizeof path, "/tmp/aikv-test-list-XXXXXX");
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    close(fd);
-    unlink(path); /* the engine creates it */
-    open_engine();
-}
-
-static void teardown(void)
-{
-    if (e)
-        close_engine();
-    remove_files();
-    ak_config_free(&cfg);
-}
-
-TestSuite(sqlite_list, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(sqlite_list, .init = ef_setup_sqlite, .fini = ef_teardown, .timeout = 120);
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -215,7 +177,7 @@ static long long all_rows(void)
 
 /* ---------------------------------------------------------------- push, len */
 
-Test(sqlite_list, lpush_prepends_each_value_in_turn_and_rpush_appends)
+SQLITE_TEST(list, lpush_prepends_each_value_in_turn_and_rpush_appends)
 {
     cr_assert_eq(push("l", AK_LIST_HEAD, "a b c"), 3);
     expect("l", "c b a");
@@ -224,7 +186,7 @@ Test(sqlite_list, lpush_prepends_each_value_in_turn_and_rpush_appends)
     check_rows("l");
 }
 
-Test(sqlite_list, pushx_needs_the_key_and_an_empty_push_creates_nothing)
+SQLITE_TEST(list, pushx_needs_the_key_and_an_empty_push_creates_nothing)
 {
     ak_slice v = S("a");
     size_t len = 7;
@@ -238,7 +200,7 @@ Test(sqlite_list, pushx_needs_the_key_and_an_empty_push_creates_nothing)
     expect("l", "a a");
 }
 
-Test(sqlite_list, every_list_is_a_quicklist)
+SQLITE_TEST(list, every_list_is_a_quicklist)
 {
     push("l", AK_LIST_TAIL, "1 2 3");
     ak_keyinfo ki;
@@ -247,7 +209,7 @@ Test(sqlite_list, every_list_is_a_quicklist)
     cr_assert_eq(ki.encoding, AK_ENC_QUICKLIST);
 }
 
-Test(sqlite_list, values_are_binary_safe)
+SQLITE_TEST(list, values_are_binary_safe)
 {
     ak_slice vals[] = {ak_slice_of("a\0b", 3), ak_slice_of("", 0), ak_slice_of("\xff\x00", 2)};
     cr_assert_eq(L()->push(e, 0, S("l"), AK_LIST_TAIL, vals, 3, 0, NULL), AK_OK);
@@ -273,7 +235,7 @@ Test(sqlite_list, values_are_binary_safe)
     check_rows("l");
 }
 
-Test(sqlite_list, other_types_are_wrongtype_and_stay)
+SQLITE_TEST(list, other_types_are_wrongtype_and_stay)
 {
     cr_assert_eq(e->ops->str_set(e, 0, S("s"), S("v"), AK_NO_EXPIRE, 0), AK_OK);
     ak_slice v = S("a"), out;
@@ -295,7 +257,7 @@ Test(sqlite_list, other_types_are_wrongtype_and_stay)
     cr_assert_eq(sv.len, 1);
 }
 
-Test(sqlite_list, missing_keys_are_notfound)
+SQLITE_TEST(list, missing_keys_are_notfound)
 {
     ak_slice v = S("a"), out;
     size_t n;
@@ -313,7 +275,7 @@ Test(sqlite_list, missing_keys_are_notfound)
     cr_assert_eq(e->ops->dbsize(e, 0), 0);
 }
 
-Test(sqlite_list, databases_are_separate)
+SQLITE_TEST(list, databases_are_separate)
 {
     ak_slice v = S("one");
     cr_assert_eq(L()->push(e, 3, S("l"), AK_LIST_TAIL, &v, 1, 0, NULL), AK_OK);
@@ -325,7 +287,7 @@ Test(sqlite_list, databases_are_separate)
 
 /* ---------------------------------------------------------------- pop */
 
-Test(sqlite_list, pop_hands_out_in_pop_order_after_begin)
+SQLITE_TEST(list, pop_hands_out_in_pop_order_after_begin)
 {
     push("l", AK_LIST_TAIL, "a b c d e");
     vec v = {0};
@@ -346,7 +308,7 @@ Test(sqlite_list, pop_hands_out_in_pop_order_after_begin)
     check_rows("l");
 }
 
-Test(sqlite_list, popping_more_than_there_is_deletes_the_key)
+SQLITE_TEST(list, popping_more_than_there_is_deletes_the_key)
 {
     push("l", AK_LIST_TAIL, "a b c");
     vec v = {0};
@@ -364,14 +326,14 @@ Test(sqlite_list, popping_more_than_there_is_deletes_the_key)
     expect("l", "z");
 }
 
-Test(sqlite_list, pop_without_begin_or_fn)
+SQLITE_TEST(list, pop_without_begin_or_fn)
 {
     push("l", AK_LIST_TAIL, "a b c");
     cr_assert_eq(L()->pop(e, 0, S("l"), AK_LIST_HEAD, 1, NULL, NULL, NULL), AK_OK);
     expect("l", "b c");
 }
 
-Test(sqlite_list, a_queue_drifts_through_positions)
+SQLITE_TEST(list, a_queue_drifts_through_positions)
 {
     /* Push at one end, pop at the other, many times: positions keep moving
      * one way and the list stays consistent. */
@@ -394,7 +356,7 @@ Test(sqlite_list, a_queue_drifts_through_positions)
 
 /* ---------------------------------------------------------------- range, index, set */
 
-Test(sqlite_list, range_clamps_like_redis)
+SQLITE_TEST(list, range_clamps_like_redis)
 {
     push("l", AK_LIST_TAIL, "a b c d e");
     static const struct {
@@ -419,7 +381,7 @@ Test(sqlite_list, range_clamps_like_redis)
     }
 }
 
-Test(sqlite_list, index_and_set_take_negative_indexes_and_refuse_outside)
+SQLITE_TEST(list, index_and_set_take_negative_indexes_and_refuse_outside)
 {
     push("l", AK_LIST_TAIL, "a b c");
     ak_slice out;
@@ -444,7 +406,7 @@ Test(sqlite_list, index_and_set_take_negative_indexes_and_refuse_outside)
     check_rows("l");
 }
 
-Test(sqlite_list, index_result_outlives_the_statement)
+SQLITE_TEST(list, index_result_outlives_the_statement)
 {
     char big[3000];
     memset(big, 'q', sizeof big);
@@ -461,7 +423,7 @@ Test(sqlite_list, index_result_outlives_the_statement)
 
 /* ---------------------------------------------------------------- insert */
 
-Test(sqlite_list, insert_before_and_after_the_first_pivot)
+SQLITE_TEST(list, insert_before_and_after_the_first_pivot)
 {
     push("l", AK_LIST_TAIL, "a b c b");
     long long len;
@@ -476,7 +438,7 @@ Test(sqlite_list, insert_before_and_after_the_first_pivot)
     check_rows("l");
 }
 
-Test(sqlite_list, insert_at_both_ends)
+SQLITE_TEST(list, insert_at_both_ends)
 {
     push("l", AK_LIST_TAIL, "a b c");
     long long len;
@@ -489,7 +451,7 @@ Test(sqlite_list, insert_at_both_ends)
     check_rows("l");
 }
 
-Test(sqlite_list, insert_shifts_either_side_of_a_long_list)
+SQLITE_TEST(list, insert_shifts_either_side_of_a_long_list)
 {
     /* 0..99, then inserts near the head (head side shifts) and near the
      * tail (tail side shifts), in the exact middle, repeatedly. */
@@ -524,7 +486,7 @@ Test(sqlite_list, insert_shifts_either_side_of_a_long_list)
 
 /* ---------------------------------------------------------------- rem */
 
-Test(sqlite_list, rem_from_the_head_the_tail_or_all)
+SQLITE_TEST(list, rem_from_the_head_the_tail_or_all)
 {
     push("l", AK_LIST_TAIL, "a x b x c x d x");
     size_t removed;
@@ -551,7 +513,7 @@ Test(sqlite_list, rem_from_the_head_the_tail_or_all)
     check_rows("l");
 }
 
-Test(sqlite_list, rem_closes_gaps_on_either_side)
+SQLITE_TEST(list, rem_closes_gaps_on_either_side)
 {
     /* Matches near the head (rows before them move), near the tail (rows
      * after them move), and spread across the list. */
@@ -584,7 +546,7 @@ Test(sqlite_list, rem_closes_gaps_on_either_side)
     vec_free(&v);
 }
 
-Test(sqlite_list, rem_of_every_element_deletes_the_key)
+SQLITE_TEST(list, rem_of_every_element_deletes_the_key)
 {
     push("l", AK_LIST_TAIL, "x x x");
     size_t removed;
@@ -596,7 +558,7 @@ Test(sqlite_list, rem_of_every_element_deletes_the_key)
 
 /* ---------------------------------------------------------------- trim */
 
-Test(sqlite_list, trim_keeps_the_range)
+SQLITE_TEST(list, trim_keeps_the_range)
 {
     push("l", AK_LIST_TAIL, "a b c d e f");
     size_t removed;
@@ -620,7 +582,7 @@ Test(sqlite_list, trim_keeps_the_range)
     check_rows("l");
 }
 
-Test(sqlite_list, trim_to_an_empty_range_deletes_the_key)
+SQLITE_TEST(list, trim_to_an_empty_range_deletes_the_key)
 {
     push("l", AK_LIST_TAIL, "a b c");
     size_t removed;
@@ -643,7 +605,7 @@ static idxs lpos(const char *key, const char *v, long long rank, size_t count, s
     return x;
 }
 
-Test(sqlite_list, pos_with_rank_count_and_maxlen)
+SQLITE_TEST(list, pos_with_rank_count_and_maxlen)
 {
     push("l", AK_LIST_TAIL, "a b c 1 2 3 c c");
     idxs x = lpos("l", "c", 1, 1, 0);
@@ -692,14 +654,13 @@ Test(sqlite_list, pos_with_rank_count_and_maxlen)
 
 /* ---------------------------------------------------------------- persistence */
 
-Test(sqlite_list, lists_survive_close_and_reopen)
+SQLITE_TEST(list, lists_survive_close_and_reopen)
 {
     push("l", AK_LIST_TAIL, "a b c");
     push("l", AK_LIST_HEAD, "z");
     long long len;
     cr_assert_eq(L()->insert(e, 0, S("l"), 0, S("b"), S("X"), &len), AK_OK);
-    close_engine();
-    open_engine();
+    reopen();
     expect("l", "z a X b c");
     check_rows("l");
     push("l", AK_LIST_HEAD, "h");
@@ -710,7 +671,7 @@ Test(sqlite_list, lists_survive_close_and_reopen)
     cr_assert_eq(ki.encoding, AK_ENC_QUICKLIST);
 }
 
-Test(sqlite_list, rollback_discards_list_changes)
+SQLITE_TEST(list, rollback_discards_list_changes)
 {
     push("l", AK_LIST_TAIL, "a b c");
     cr_assert_eq(e->ops->commit(e), AK_OK);
@@ -722,7 +683,7 @@ Test(sqlite_list, rollback_discards_list_changes)
     check_rows("l");
 }
 
-Test(sqlite_list, copy_rename_and_move_keep_the_positions)
+SQLITE_TEST(list, copy_rename_and_move_keep_the_positions)
 {
     push("l", AK_LIST_TAIL, "b c");
     push("l", AK_LIST_HEAD, "a"); /* positions below 0 */
@@ -749,7 +710,7 @@ Test(sqlite_list, copy_rename_and_move_keep_the_positions)
     cr_assert_eq(out.p[0], 'a');
 }
 
-Test(sqlite_list, an_expired_list_is_gone_with_its_rows)
+SQLITE_TEST(list, an_expired_list_is_gone_with_its_rows)
 {
     push("l", AK_LIST_TAIL, "a b c");
     cr_assert_eq(e->ops->set_expire(e, 0, S("l"), 1), AK_OK); /* long past */
@@ -768,19 +729,9 @@ typedef struct model {
     int n;
 } model;
 
-static uint64_t rng = 88172645463325252ull;
-
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-
 static long long rnd_index(int n)
 {
-    return (long long)(rnd() % (uint64_t)(2 * n + 6)) - n - 3;
+    return (long long)(xs() % (uint64_t)(2 * n + 6)) - n - 3;
 }
 
 /* Redis's clamping on the model. */
@@ -829,19 +780,19 @@ static void compare(const model *m)
         check_rows("r");
 }
 
-Test(sqlite_list, random_operations_match_a_model)
+SQLITE_TEST(list, random_operations_match_a_model)
 {
     model m = {.n = 0};
     char val[8];
     for (int step = 0; step < 6000; step++) {
-        snprintf(val, sizeof val, "v%d", (int)(rnd() % 6)); /* few values: many matches */
+        snprintf(val, sizeof val, "v%d", (int)(xs() % 6)); /* few values: many matches */
         ak_slice sv = S(val);
-        int op = (int)(rnd() % 11);
+        int op = (int)(xs() % 11);
         if (m.n >= 180 && op <= 1)
             op = 2;
         switch (op) {
         case 0: { /* LPUSH/RPUSH */
-            int where = (int)(rnd() % 2);
+            int where = (int)(xs() % 2);
             size_t len;
             cr_assert_eq(L()->push(e, 0, S("r"), where, &sv, 1, 0, &len), AK_OK);
             m_insert(&m, where == AK_LIST_HEAD ? 0 : m.n, val);
@@ -849,9 +800,9 @@ Test(sqlite_list, random_operations_match_a_model)
             break;
         }
         case 1: { /* LINSERT */
-            int after = (int)(rnd() % 2);
+            int after = (int)(xs() % 2);
             char pv[8];
-            snprintf(pv, sizeof pv, "v%d", (int)(rnd() % 7));
+            snprintf(pv, sizeof pv, "v%d", (int)(xs() % 7));
             long long len;
             int rc = L()->insert(e, 0, S("r"), after, S(pv), S(val), &len);
             if (m.n == 0) {
@@ -872,8 +823,8 @@ Test(sqlite_list, random_operations_match_a_model)
             break;
         }
         case 2: { /* LPOP/RPOP count */
-            int where = (int)(rnd() % 2);
-            size_t count = 1 + rnd() % 4;
+            int where = (int)(xs() % 2);
+            size_t count = 1 + xs() % 4;
             vec v = {0};
             v.begun = -1;
             int rc = L()->pop(e, 0, S("r"), where, count, on_begin, on_elem, &v);
@@ -936,7 +887,7 @@ Test(sqlite_list, random_operations_match_a_model)
             break;
         }
         case 6: { /* LREM */
-            long long count = (long long)(rnd() % 7) - 3;
+            long long count = (long long)(xs() % 7) - 3;
             size_t removed;
             int rc = L()->rem(e, 0, S("r"), count, sv, &removed);
             if (m.n == 0) {
@@ -964,7 +915,7 @@ Test(sqlite_list, random_operations_match_a_model)
             break;
         }
         case 7: { /* LTRIM, rarely */
-            if (rnd() % 4)
+            if (xs() % 4)
                 break;
             long long a = rnd_index(m.n) / 2, b = rnd_index(m.n) + m.n;
             size_t removed;
@@ -982,10 +933,10 @@ Test(sqlite_list, random_operations_match_a_model)
             break;
         }
         case 8: { /* LPOS */
-            long long rank = (long long)(rnd() % 7) - 3;
+            long long rank = (long long)(xs() % 7) - 3;
             if (rank == 0)
                 rank = 1;
-            size_t count = rnd() % 4, maxlen = rnd() % 3 ? 0 : rnd() % (size_t)(m.n + 2);
+            size_t count = xs() % 4, maxlen = xs() % 3 ? 0 : xs() % (size_t)(m.n + 2);
             idxs x = {{0}, 0};
             int rc = L()->pos(e, 0, S("r"), sv, rank, count, maxlen, on_index, &x);
             if (m.n == 0) {
@@ -1011,14 +962,13 @@ Test(sqlite_list, random_operations_match_a_model)
         }
         case 9: /* commit now and then; reopen rarely */
             cr_assert_eq(e->ops->commit(e), AK_OK);
-            if (rnd() % 20 == 0) {
-                close_engine();
-                open_engine();
+            if (xs() % 20 == 0) {
+                reopen();
             }
             break;
         default: { /* several pushes at once */
             ak_slice vs[3] = {S("v1"), S("v2"), sv};
-            int where = (int)(rnd() % 2);
+            int where = (int)(xs() % 2);
             cr_assert_eq(L()->push(e, 0, S("r"), where, vs, 3, 0, NULL), AK_OK);
             for (int i = 0; i < 3; i++)
                 m_insert(&m, where == AK_LIST_HEAD ? 0 : m.n, i == 0 ? "v1" : i == 1 ? "v2" : val);
@@ -1033,7 +983,7 @@ Test(sqlite_list, random_operations_match_a_model)
 
 /* ---------------------------------------------------------------- large */
 
-Test(sqlite_list, a_20k_list)
+SQLITE_TEST(list, a_20k_list)
 {
     enum { N = 20000 };
     ak_slice *vals = malloc(N * sizeof *vals);
@@ -1080,8 +1030,7 @@ Test(sqlite_list, a_20k_list)
     cr_assert_eq(len, N - 1 - 200);
     check_rows("big");
     cr_assert_eq(e->ops->commit(e), AK_OK);
-    close_engine();
-    open_engine();
+    reopen();
     cr_assert_eq(L()->index(e, 0, S("big"), 0, &out), AK_OK);
     cr_assert(memcmp(out.p, "e100", 4) == 0 && out.len == 4);
     cr_assert_eq(L()->pop(e, 0, S("big"), AK_LIST_HEAD, N, NULL, NULL, NULL), AK_OK);
