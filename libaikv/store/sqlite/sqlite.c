@@ -1207,6 +1207,7 @@ static void sq_close(ak_engine *e)
     if (s->in_txn)
         sq_commit(e);
     checkpointer_stop(s);
+    sq_zset_forget_scans(s);
     for (size_t i = 0; i < s->capcache; i++)
         if (s->cache[i].stmt)
             sqlite3_finalize(s->cache[i].stmt);
@@ -1456,7 +1457,9 @@ int ak_sqlite_engine_open(const char *path, int ndb, const ak_sqlite_opts *opts,
     ak_sqlite_opts def = {AK_DURABILITY_NORMAL, 0, 0, 0};
     if (!opts)
         opts = &def;
+    static uint64_t serials;
     sq_engine *s = ak_calloc(1, sizeof *s);
+    s->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
     s->base.ops = &sq_ops;
     s->base.ndb = ndb;
     s->path = ak_strdup(path);

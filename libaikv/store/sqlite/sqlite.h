@@ -66,6 +66,7 @@ typedef struct sq_cached {
 
 typedef struct sq_engine {
     ak_engine base;
+    uint64_t serial; /* unique in the process, never reused (zset.c's scan marks) */
     sqlite3 *db;
     char *path;
     int in_txn;      /* a transaction is open */
@@ -185,5 +186,8 @@ extern const struct ak_list_ops sq_list_ops;
 extern const struct ak_hash_ops sq_hash_ops;
 extern const struct ak_set_ops sq_set_ops;
 extern const struct ak_zset_ops sq_zset_ops;
+
+/* Frees the calling thread's ZSCAN marks of s (zset.c), at close. */
+void sq_zset_forget_scans(const sq_engine *s);
 
 #endif

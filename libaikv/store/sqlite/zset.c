@@ -1253,11 +1253,14 @@ static int zs_random(ak_engine *e, int db, ak_slice key, size_t count, int uniqu
  * last member, in O(log n), which also keeps Redis's guarantee under
  * concurrent changes. A step that falls back to OFFSET (forgotten, or a
  * cursor from elsewhere) may skip an element if members were deleted
- * during the scan, or return one twice if some were added. */
+ * during the scan, or return one twice if some were added. A mark names
+ * its engine by serial, not address: an engine opened later at the same
+ * address never resumes another's scan. Marks left by other threads stay
+ * until overwritten (SCAN_MEMORY per thread). */
 #define SCAN_MEMORY 8
 
 typedef struct scan_mark {
-    const sq_engine *s;
+    uint64_t serial; /* the engine's (0: a free slot) */
     int64_t kid;
     uint64_t cursor; /* the cursor that step returned */
     zpos last;       /* the last member it handed out */
@@ -1269,10 +1272,20 @@ static _Thread_local unsigned scan_clock;
 static scan_mark *scan_find(const sq_engine *s, int64_t kid, uint64_t cursor)
 {
     for (int i = 0; i < SCAN_MEMORY; i++)
-        if (scan_marks[i].s == s && scan_marks[i].kid == kid && scan_marks[i].cursor == cursor &&
-            cursor)
+        if (scan_marks[i].serial == s->serial && scan_marks[i].kid == kid &&
+            scan_marks[i].cursor == cursor && cursor)
             return &scan_marks[i];
     return NULL;
+}
+
+void sq_zset_forget_scans(const sq_engine *s)
+{
+    for (int i = 0; i < SCAN_MEMORY; i++) {
+        if (scan_marks[i].serial == s->serial) {
+            zpos_free(&scan_marks[i].last);
+            memset(&scan_marks[i], 0, sizeof scan_marks[i]);
+        }
+    }
 }
 
 static int zs_scan(ak_engine *e, int db, ak_slice key, uint64_t cursor, size_t count,
@@ -1332,7 +1345,7 @@ static int zs_scan(ak_engine *e, int db, ak_slice key, uint64_t cursor, size_t c
     memset(mk, 0, sizeof *mk);
     if (more) {
         *next = cursor + got;
-        mk->s = s;
+        mk->serial = s->serial;
         mk->kid = k.id;
         mk->cursor = *next;
         mk->last = last;
