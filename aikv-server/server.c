@@ -42,6 +42,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,37 +188,38 @@ static int is_loopback(const struct sockaddr_storage *sa)
     return 1; /* unix socket */
 }
 
-static void unlink_pending(conn *c)
+/* Takes c off a singly-linked list of connections linked through the
+ * conn pointer at offset `link` of each (pending_next, resume_next...). */
+static void unlink_from(conn **head, conn *c, size_t link)
 {
-    if (!c->pending)
-        return;
-    for (conn **p = &c->srv->pending; *p; p = &(*p)->pending_next) {
+    for (conn **p = head; *p; p = (conn **)((char *)*p + link)) {
         if (*p == c) {
-            *p = c->pending_next;
-            break;
+            *p = *(conn **)((char *)c + link);
+            return;
         }
     }
-    c->pending = 0;
 }
 
-static void unlink_resume(conn *c)
+/* Off every list of the server but the connections' own (conn_free): the
+ * turn's pending replies, the connections to resume, and the deferred
+ * closes -- c may go before close_killed() reaches it, when its own read
+ * sees the client leave in the same turn as a CLIENT KILL of it. */
+static void unlink_lists(conn *c)
 {
-    if (!c->resume_queued)
-        return;
-    for (conn **p = &c->srv->resume; *p; p = &(*p)->resume_next) {
-        if (*p == c) {
-            *p = c->resume_next;
-            break;
-        }
-    }
-    c->resume_queued = 0;
+    server *srv = c->srv;
+    if (c->pending)
+        unlink_from(&srv->pending, c, offsetof(conn, pending_next));
+    if (c->resume_queued)
+        unlink_from(&srv->resume, c, offsetof(conn, resume_next));
+    if (c->killed)
+        unlink_from(&srv->to_close, c, offsetof(conn, close_next));
+    c->pending = c->resume_queued = 0;
 }
 
 static void conn_free(conn *c)
 {
     server *srv = c->srv;
-    unlink_pending(c);
-    unlink_resume(c);
+    unlink_lists(c);
     if (c->prev)
         c->prev->next = c->next;
     else
