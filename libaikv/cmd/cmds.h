@@ -42,7 +42,7 @@
 /* cmd/list.c */
 #define AK_LIST_CMDS(X)                                                                     \
     X(lpush) X(rpush) X(lpushx) X(rpushx) X(lpop) X(rpop) X(llen) X(lrange) X(lindex)       \
-    X(lset) X(linsert) X(lrem) X(ltrim) X(lpos) X(lmove) X(rpoplpush) X(lmpop) X(blpop)      \
+    X(lset) X(linsert) X(lrem) X(ltrim) X(lpos) X(lmove) X(rpoplpush) X(lmpop) X(blpop)     \
     X(brpop) X(blmpop) X(blmove) X(brpoplpush)
 /* cmd/hash.c */
 #define AK_HASH_CMDS(X)                                                                     \
@@ -65,7 +65,8 @@ int ak_op_srem(ak_store *st, int db, ak_slice key, const ak_slice *members, size
     X(zadd) X(zincrby) X(zrem) X(zscore) X(zmscore) X(zcard) X(zcount) X(zlexcount)         \
     X(zrank) X(zrevrank) X(zrange) X(zrangestore) X(zrevrange) X(zrangebyscore)             \
     X(zrevrangebyscore) X(zrangebylex) X(zrevrangebylex) X(zremrangebyrank)                 \
-    X(zremrangebyscore) X(zremrangebylex) X(zpopmin) X(zpopmax) X(zmpop) X(bzpopmin) X(bzpopmax) X(bzmpop) X(zrandmember)     \
+    X(zremrangebyscore) X(zremrangebylex) X(zpopmin) X(zpopmax) X(zmpop) X(bzpopmin)        \
+    X(bzpopmax) X(bzmpop) X(zrandmember)                                                    \
     X(zunion) X(zinter) X(zdiff) X(zunionstore) X(zinterstore) X(zdiffstore)               \
     X(zintercard) X(zscan)
 /* zset.c operations shared with the C API (store/zset.h types): ZADD with
