@@ -15,6 +15,7 @@
 #include "../../aikv.h"
 #include "core/config.h"
 #include "core/core.h"
+#include "unit.h"
 
 static ak_config cfg;
 static ak_store *st;
@@ -35,13 +36,8 @@ static void setup(void)
 static void teardown(void)
 {
     ak_store_close(st);
-    static const char *const names[] = {"full.aikv", "full.aikv-wal", "full.aikv-shm"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char p[192];
-        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    static const char *const stores[] = {"full.aikv", NULL};
+    ut_remove_dir(dir, stores);
     ak_config_free(&cfg);
 }
 

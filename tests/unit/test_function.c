@@ -17,6 +17,7 @@
 #include "core/core.h"
 #include "core/persist.h"
 #include "util/alloc.h"
+#include "unit.h"
 
 static ak_config cfg;
 static char dir[64];
@@ -32,15 +33,8 @@ static void setup(void)
 
 static void teardown(void)
 {
-    static const char *const names[] = {"dump.aikv", "dump.aikv-wal", "dump.aikv-shm",
-                                        "dump.aikv-journal", "snap.aikv", "snap.aikv-wal",
-                                        "snap.aikv-shm", "snap.aikv-journal"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char p[192];
-        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    static const char *const stores[] = {"dump.aikv", "snap.aikv", NULL};
+    ut_remove_dir(dir, stores);
     ak_config_free(&cfg);
 }
 

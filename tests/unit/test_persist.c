@@ -25,6 +25,7 @@
 #include "store/zset.h"
 #include "util/alloc.h"
 #include "util/clock.h"
+#include "unit.h"
 
 #define BIG 10000
 
@@ -42,16 +43,8 @@ static void setup(void)
 
 static void remove_all(void)
 {
-    static const char *const names[] = {"dump.aikv", "dump.aikv-wal", "dump.aikv-shm",
-                                        "dump.aikv-journal", "other.aikv", "other.aikv-wal",
-                                        "other.aikv-shm", "bad.aikv", "bad.aikv-wal",
-                                        "bad.aikv-shm", "bad.aikv-journal"};
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        char p[192];
-        snprintf(p, sizeof p, "%s/%s", dir, names[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    static const char *const stores[] = {"dump.aikv", "other.aikv", "bad.aikv", NULL};
+    ut_remove_dir(dir, stores);
 }
 
 static void teardown(void)

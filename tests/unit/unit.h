@@ -30,6 +30,18 @@ static inline void ut_remove_store(const char *path)
     }
 }
 
+/* Removes a directory of test stores: each store named in the
+ * NULL-terminated list (with SQLite's files beside it), then dir. */
+static inline void ut_remove_dir(const char *dir, const char *const *stores)
+{
+    for (; *stores; stores++) {
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, *stores);
+        ut_remove_store(p);
+    }
+    rmdir(dir);
+}
+
 /* engine 0: a memory store; 1: a SQLite store on a fresh file, whose name
  * goes to path (ut_close removes it). */
 static inline aikv_db_t *ut_open(int engine, char *path, size_t cap, const char *what)
