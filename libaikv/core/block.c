@@ -241,17 +241,11 @@ static void finish(ak_session *c, size_t mark, int wrote)
         pthread_cond_broadcast(&c->st->unblocked);
 }
 
-void ak_block_signal(ak_store *st, int db, ak_slice key)
+/* Puts k on the store's ready list (once until it is served). Touches
+ * nothing of the registry dict, so it may run while iterating it. */
+static void mark_ready(ak_store *st, bkey *k)
 {
-    if (ak_dict_size(&st->blocking) == 0)
-        return;
-    char buf[256];
-    size_t len;
-    char *id = ak_key_id(db, key, buf, sizeof buf, &len);
-    bkey *k = find_key(st, id, len);
-    if (id != buf)
-        ak_free(id);
-    if (!k || k->ready)
+    if (k->ready)
         return;
     k->ready = 1;
     if (st->ready.n == st->ready.cap) {
@@ -263,25 +257,32 @@ void ak_block_signal(ak_store *st, int db, ak_slice key)
     st->ready.lens[st->ready.n++] = k->idlen;
 }
 
+void ak_block_signal(ak_store *st, int db, ak_slice key)
+{
+    if (ak_dict_size(&st->blocking) == 0)
+        return;
+    char buf[256];
+    size_t len;
+    char *id = ak_key_id(db, key, buf, sizeof buf, &len);
+    bkey *k = find_key(st, id, len);
+    if (id != buf)
+        ak_free(id);
+    if (k)
+        mark_ready(st, k);
+}
+
 void ak_block_signal_db(ak_store *st, int db)
 {
     if (ak_dict_size(&st->blocking) == 0)
         return;
-    /* Collected first: signalling does not change the dict, but keep the
-     * iteration free of any such assumption. */
-    size_t n = 0, cap = ak_dict_size(&st->blocking);
-    bkey **keys = ak_malloc(sizeof *keys * cap);
     ak_dict_iter it;
     ak_dict_iter_start(&it, &st->blocking);
     for (ak_dnode *node; (node = ak_dict_iter_next(&it)) != NULL;) {
         bkey *k = (bkey *)node;
-        if ((db == -1 || k->db == db) && n < cap)
-            keys[n++] = k;
+        if (db == -1 || k->db == db)
+            mark_ready(st, k);
     }
     ak_dict_iter_end(&it);
-    for (size_t i = 0; i < n; i++)
-        ak_block_signal(st, keys[i]->db, bkey_key(keys[i]));
-    ak_free(keys);
 }
 
 /* ---------------------------------------------------------------- serving */
@@ -414,7 +415,7 @@ void ak_block_wait(ak_session *c)
             /* Another process may have written the file meanwhile. */
             struct ak_block *b = c->block;
             for (int i = 0; i < b->nkeys; i++)
-                ak_block_signal(st, b->w[i].k->db, bkey_key(b->w[i].k));
+                mark_ready(st, b->w[i].k);
             ak_block_serve(st);
         }
     }
