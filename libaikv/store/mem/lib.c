@@ -73,11 +73,12 @@ int mem_lib_put(ak_engine *e, ak_slice name, ak_slice code)
     if (m->sp_depth && !m->sp_depth_restoring)
         mem_undo_note_libs(m, ls);
     uint64_t version = ls->version + 1;
-    if (!name.p)
+    if (!name.p) { /* FUNCTION FLUSH: every library (freeing clears the version) */
         mem_libs_free(ls);
-    ls->version = version;
-    if (!name.p)
+        ls->version = version;
         return AK_OK;
+    }
+    ls->version = version;
     int found;
     size_t i = find(ls, name, &found);
     if (!code.p) {
